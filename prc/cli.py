@@ -1,0 +1,180 @@
+"""Command line: `prc scan`, `prc checks`, `prc explain`, `prc init`, `prc --version`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .gate import FAIL_ON_CHOICES
+
+    parser = argparse.ArgumentParser(prog="prc", description="Production readiness checklist linter.")
+    parser.add_argument("--version", action="version", version=f"prc {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = sub.add_parser("scan", help="scan manifests and report readiness per service")
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - reads manifests from stdin")
+    scan.add_argument("--config", type=Path, help="use this .prc.yaml instead of looking it up from the scan root")
+    scan.add_argument("--format", choices=("console", "json"), default="console")
+    scan.add_argument("--verbose", "-v", action="store_true", help="also list passing checks and every skipped file")
+    scan.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="verdict",
+                      help="gate on service verdicts (default), on findings of a severity or above, or never")
+    scan.add_argument("--min-score", type=float, metavar="N", help="also fail when any service scores below N")
+    scan.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
+    scan.add_argument("--today", type=_date, help="evaluate waiver and attestation expiry as of this date")
+    scan.add_argument("--max-file-size", type=int, default=20, metavar="MIB",
+                      help="skip files larger than this many MiB with an error (default 20)")
+
+    checks = sub.add_parser("checks", help="list the available checks")
+    checks.add_argument("--format", choices=("table", "markdown"), default="table")
+
+    explain = sub.add_parser("explain", help="explain one check: what, why, how to fix, options")
+    explain.add_argument("check", metavar="ID-or-slug")
+
+    init = sub.add_parser("init", help="write a commented starter .prc.yaml")
+    init.add_argument("directory", nargs="?", type=Path, default=Path("."))
+    init.add_argument("--force", action="store_true", help="overwrite an existing .prc.yaml")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return EXIT_USAGE
+    handler = {"scan": _scan, "checks": _checks, "explain": _explain, "init": _init}[args.command]
+    try:
+        return handler(args)
+    except BrokenPipeError:  # `prc ... | head` is a normal thing to do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _registry_or_exit():
+    from .registry import load_registry
+
+    registry = load_registry()
+    for error in registry.load_errors:
+        print(f"prc: warning: {error}", file=sys.stderr)
+    return registry
+
+
+def _scan_root(paths: list[Path]) -> Path:
+    real = [p.resolve() for p in paths]
+    first = real[0] if real[0].is_dir() else real[0].parent
+    return first
+
+
+def _scan(args) -> int:
+    from .config import Config, ConfigError, find_config, load_config
+    from .formatters import console as console_fmt
+    from .formatters import json_report
+    from .gate import evaluate
+    from .scan import STDIN, ScanInput, scan
+
+    registry = _registry_or_exit()
+    file_paths = [Path(p) for p in args.paths if p != STDIN]
+    stdin_text = sys.stdin.read() if STDIN in args.paths else None
+    start = _scan_root(file_paths) if file_paths else Path.cwd()
+    config_path = args.config or find_config(start)
+    if args.config and not args.config.is_file():
+        print(f"prc: {args.config}: no such config file", file=sys.stderr)
+        return EXIT_USAGE
+    config = Config()
+    root = start
+    if config_path:
+        root = config_path.resolve().parent
+        try:
+            config = load_config(config_path, _shown(config_path), registry)
+        except ConfigError as exc:
+            for message in exc.messages:
+                print(message, file=sys.stderr)
+            return EXIT_USAGE
+    missing = [p for p in file_paths if not p.exists()]
+    if missing:
+        for p in missing:
+            print(f"prc: {p}: no such file or directory", file=sys.stderr)
+        return EXIT_USAGE
+    scan_input = ScanInput(tuple(p.resolve() for p in file_paths), root, stdin_text,
+                           args.max_file_size * 1024 * 1024)
+    report = scan(scan_input, config, registry, args.today or dt.date.today())
+    report = evaluate(report, args.fail_on, args.min_score)
+    if args.format == "json":
+        sys.stdout.write(json_report.render(report))
+    else:
+        console = console_fmt.make_console(sys.stdout, color=False if args.no_color or os.environ.get("NO_COLOR")
+                                           else None)
+        console_fmt.render(report, console, args.verbose)
+    return EXIT_OK if report.gate.passed else EXIT_GATE
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _checks(args) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .docs import checks_markdown
+    from .items import ITEMS
+
+    registry = _registry_or_exit()
+    if args.format == "markdown":
+        sys.stdout.write(checks_markdown(registry))
+        return EXIT_OK
+    table = Table(show_header=True, header_style="bold")
+    for column in ("ID", "Slug", "Severity", "Category", "Item", "Required for"):
+        table.add_column(column)
+    for c in registry.checks:
+        item = ITEMS.get(c.item)
+        table.add_row(c.id, c.slug, c.severity.value, c.category, item.title if item else c.item,
+                      ", ".join(c.tiers) or "recommended" + ("" if c.enabled_by_default else " (off)"))
+    Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 140).print(table)
+    return EXIT_OK
+
+
+def _explain(args) -> int:
+    from .docs import explain
+
+    registry = _registry_or_exit()
+    found = registry.find(args.check)
+    if found is None:
+        print(f"prc: no check has the id or slug {args.check!r}; `prc checks` lists them", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(explain(found))
+    return EXIT_OK
+
+
+def _init(args) -> int:
+    from .starter import STARTER_CONFIG
+
+    target = args.directory / ".prc.yaml"
+    if target.exists() and not args.force:
+        print(f"prc: {target} exists; use --force to overwrite it", file=sys.stderr)
+        return EXIT_USAGE
+    target.write_text(STARTER_CONFIG, encoding="utf-8")
+    print(f"wrote {target}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

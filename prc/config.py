@@ -1,0 +1,196 @@
+"""`.prc.yaml`: found from the scan root upwards, validated against schemas/config.schema.json."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+
+from .discovery import FileReadError, read_text
+from .registry import Registry
+from .yamlsrc import LDict, LList, YamlError, parse_yaml
+
+CONFIG_NAMES = (".prc.yaml", ".prc.yml")
+
+
+class ConfigError(Exception):
+    """An invalid configuration: every message names the file, the path inside it and the line."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class ServiceDecl:
+    name: str
+    tier: str | None = None
+    paths: tuple[str, ...] = ()
+    selector: tuple[tuple[str, str], ...] = ()
+    runbook: str = ""
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class Waiver:
+    check: str
+    reason: str
+    expires: str
+    target: str = ""
+    path: str = ""
+    service: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Attestation:
+    item: str
+    evidence: str
+    date: str
+    expires: str = ""
+    service: str = ""
+    by: str = ""
+
+
+@dataclass
+class Config:
+    path: str = ""  # as shown to the user; empty when no file was found
+    default_tier: str = "standard"
+    enable: list[str] = field(default_factory=list)
+    disable: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    options: dict[str, dict] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    services: list[ServiceDecl] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+    attestations: list[Attestation] = field(default_factory=list)
+
+    def tier_of(self, service: str) -> str:
+        for decl in self.services:
+            if decl.name == service and decl.tier:
+                return decl.tier
+        return self.default_tier
+
+    def declared(self, service: str) -> ServiceDecl | None:
+        return next((d for d in self.services if d.name == service), None)
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict:
+    return json.loads(resources.files("prc_schemas").joinpath(name).read_text(encoding="utf-8"))
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest .prc.yaml at or above the scan root, not past the repository's top."""
+    directory = start if start.is_dir() else start.parent
+    for candidate_dir in [directory, *directory.parents]:
+        for name in CONFIG_NAMES:
+            candidate = candidate_dir / name
+            if candidate.is_file():
+                return candidate
+        if (candidate_dir / ".git").exists():
+            return None
+    return None
+
+
+def format_path(parts) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _line_at(data: object, parts) -> int:
+    line = getattr(data, "line", 0)
+    node = data
+    for part in parts:
+        if isinstance(node, LDict) and part in node:
+            line = node.key_lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, LList) and isinstance(part, int) and part < len(node):
+            line = node.item_lines[part]
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def load_config(path: Path, display: str, registry: Registry) -> Config:
+    try:
+        text = read_text(path)
+        parsed = parse_yaml(text)
+    except (FileReadError, YamlError) as exc:
+        where = f"{display}:{exc.line}" if exc.line else display
+        raise ConfigError([f"{where}: {exc.message}"]) from None
+    data = parsed.documents[0].data if parsed.documents else LDict()
+    if len(parsed.documents) > 1:
+        raise ConfigError([f"{display}: expected one YAML document, found {len(parsed.documents)}"])
+    validator = jsonschema.Draft202012Validator(load_schema("config.schema.json"),
+                                                format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    if errors:
+        raise ConfigError([
+            f"{display}: {format_path(e.absolute_path)}: {e.message} (line {_line_at(data, e.absolute_path)})"
+            for e in errors
+        ])
+    config = _build(data, display)
+    problems = _check_references(config, data, display, registry)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def _build(data: dict, display: str) -> Config:
+    checks = data.get("checks", {})
+    waivers = data.get("waivers", [])
+    return Config(
+        path=display,
+        default_tier=data.get("default_tier", "standard"),
+        enable=list(checks.get("enable", [])),
+        disable=list(checks.get("disable", [])),
+        severity=dict(checks.get("severity", {})),
+        options={k: dict(v) for k, v in checks.get("options", {}).items()},
+        exclude=list(data.get("exclude", [])),
+        services=[
+            ServiceDecl(s["name"], s.get("tier"), tuple(s.get("paths", [])),
+                        tuple(sorted(s.get("selector", {}).items())), s.get("runbook", ""), s.get("owner", ""))
+            for s in data.get("services", [])
+        ],
+        waivers=[
+            Waiver(w["check"], w["reason"], w["expires"], w.get("target", ""), w.get("path", ""),
+                   w.get("service", ""), waivers.item_lines[i] if isinstance(waivers, LList) else 0)
+            for i, w in enumerate(waivers)
+        ],
+        attestations=[
+            Attestation(a["item"], a["evidence"], a["date"], a.get("expires", ""), a.get("service", ""),
+                        a.get("by", ""))
+            for a in data.get("attestations", [])
+        ],
+    )
+
+
+def _check_references(config: Config, data: dict, display: str, registry: Registry) -> list[str]:
+    """Names of checks and options must exist: a typo would otherwise silently do nothing."""
+    problems = []
+    for section in ("enable", "disable"):
+        for i, selector in enumerate(getattr(config, section)):
+            if not registry.select(selector):
+                problems.append(f"{display}: checks.{section}[{i}]: {selector!r} names no check, prefix or category "
+                                f"(line {_line_at(data, ['checks', section, i])})")
+    for section in ("severity", "options"):
+        for key in getattr(config, section):
+            found = registry.find(key)
+            if found is None:
+                problems.append(f"{display}: checks.{section}.{key}: no check has this id or slug "
+                                f"(line {_line_at(data, ['checks', section, key])})")
+            elif section == "options":
+                for option in config.options[key]:
+                    if option not in found.options:
+                        known = ", ".join(sorted(found.options)) or "none"
+                        problems.append(f"{display}: checks.options.{key}.{option}: {found.id} has no such option "
+                                        f"(known: {known}) (line {_line_at(data, ['checks', 'options', key, option])})")
+    return problems

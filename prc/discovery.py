@@ -1,0 +1,136 @@
+"""Find the files a scan reads, and read them without ever writing to the tree."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+# Directories no user means to lint: VCS metadata, dependency caches.
+DEFAULT_EXCLUDES = (".git", ".hg", ".svn", "node_modules", ".terraform", ".venv", "venv", "__pycache__", ".tox")
+
+YAML_SUFFIXES = (".yaml", ".yml")
+DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    path: Path  # on disk
+    display: str  # relative to the scan root, POSIX separators
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A path the scan passed over, with the reason shown to the user."""
+
+    path: str
+    reason: str
+
+
+class FileReadError(Exception):
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def is_excluded(display: str, patterns: tuple[str, ...] | list[str]) -> bool:
+    path = PurePosixPath(display)
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if fnmatch.fnmatchcase(display, pattern) or fnmatch.fnmatchcase(path.name, pattern):
+            return True
+        # A pattern naming a directory excludes everything below it.
+        if any(fnmatch.fnmatchcase(str(parent), pattern) for parent in path.parents if str(parent) != "."):
+            return True
+    return False
+
+
+def discover(paths: list[Path], root: Path, excludes: list[str]) -> tuple[list[FoundFile], list[Skipped]]:
+    """YAML files under the given paths, sorted, with symlink loops and unreadable directories reported."""
+    found: dict[str, FoundFile] = {}
+    skipped: list[Skipped] = []
+    patterns = list(excludes)
+    for start in paths:
+        if start.is_file():
+            display = _display(start, root)
+            found.setdefault(display, FoundFile(start, display))
+            continue
+        if not start.exists():
+            skipped.append(Skipped(str(start), "no such file or directory"))
+            continue
+        _walk(start, root, patterns, found, skipped)
+    return sorted(found.values(), key=lambda f: f.display), sorted(skipped, key=lambda s: (s.path, s.reason))
+
+
+def _walk(start: Path, root: Path, patterns: list[str], found: dict, skipped: list[Skipped]) -> None:
+    seen_dirs: set[tuple[int, int]] = set()
+    stack = [start]
+    while stack:
+        directory = stack.pop()
+        try:
+            stat = directory.stat()
+        except OSError as exc:
+            skipped.append(Skipped(_display(directory, root), f"cannot read directory: {exc.strerror}"))
+            continue
+        key = (stat.st_dev, stat.st_ino)
+        if key in seen_dirs:
+            skipped.append(Skipped(_display(directory, root), "symlink loop: directory already scanned"))
+            continue
+        seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(_display(directory, root), f"cannot read directory: {exc.strerror}"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            display = _display(path, root)
+            if entry.name in DEFAULT_EXCLUDES or is_excluded(display, patterns):
+                continue
+            try:
+                is_dir = entry.is_dir()  # follows symlinks; loops are caught by inode above
+            except OSError:
+                is_dir = False
+            if is_dir:
+                stack.append(path)
+            elif entry.name.endswith(YAML_SUFFIXES) and entry.name not in (".prc.yaml", ".prc.yml"):
+                if entry.is_symlink() and not path.exists():
+                    skipped.append(Skipped(display, "broken symlink"))
+                    continue
+                found.setdefault(display, FoundFile(path, display))
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix() if path != root else path.name
+    except ValueError:
+        return path.as_posix()
+
+
+def read_text(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
+    """A file's text, or FileReadError saying why it cannot be scanned. Opens read-only; never writes."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise FileReadError(f"cannot read file: {exc.strerror}") from None
+    if size > max_bytes:
+        raise FileReadError(
+            f"file is {size / 1048576:.1f} MiB, above the {max_bytes / 1048576:.0f} MiB limit; "
+            "raise --max-file-size to scan it"
+        )
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise FileReadError(f"cannot read file: {exc.strerror}") from None
+    return decode(data)
+
+
+def decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FileReadError(f"not UTF-8 text: invalid byte 0x{data[exc.start]:02x} at offset {exc.start}", line) from None

@@ -1,0 +1,124 @@
+"""The terminal report: services first, then failing items, then findings with file:line and a fix."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..model import SEVERITY_ORDER, Result, Status
+from ..report import Report
+
+SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
+STATUS_STYLE = {"PASS": "green", "FAIL": "red", "UNKNOWN": "magenta", "ERROR": "bold magenta"}
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def make_console(stream: TextIO, color: bool | None = None) -> Console:
+    is_tty = stream.isatty() if hasattr(stream, "isatty") else False
+    use_color = is_tty if color is None else color
+    # A fixed width off a terminal keeps CI logs and README excerpts identical across runs.
+    return Console(file=stream, force_terminal=use_color, no_color=not use_color, highlight=False, markup=False,
+                   width=None if is_tty else 120, emoji=False, soft_wrap=False)
+
+
+def render(report: Report, console: Console, verbose: bool = False) -> None:
+    _services_table(report, console)
+    for service in report.services:
+        _service_details(report, service, console, verbose)
+    _other_sections(report, console, verbose)
+    _gate(report, console)
+
+
+def _services_table(report: Report, console: Console) -> None:
+    console.print(Text(f"prc {report.version}: {report.files_scanned} files, {len(report.services)} services"
+                       + (f", config {report.config_path}" if report.config_path else ", no .prc.yaml"), style="bold"))
+    table = Table(show_header=True, header_style="bold", show_lines=False)
+    for column in ("Service", "Tier", "Score", "Verdict", "Critical", "High", "Medium", "Low", "Unknown"):
+        table.add_column(column, justify="left" if column in ("Service", "Tier", "Verdict") else "right")
+    for s in report.services:
+        fails = dict(s.fails_by_severity)
+        counts = dict(s.counts)
+        table.add_row(s.name, s.tier, _score(s.score),
+                      Text(s.verdict, style="bold green" if s.ready else "bold red"),
+                      *[str(fails[sev.value]) for sev in SEVERITY_ORDER], str(counts["UNKNOWN"] + counts["ERROR"]))
+    console.print(table)
+
+
+def _finding_line(r: Result) -> Text:
+    text = Text("  ")
+    text.append(f"{r.severity.value.upper():<8}", style=SEVERITY_STYLE[r.severity.value])
+    if r.status is not Status.FAIL:
+        text.append(f"{r.status.value:<8}", style=STATUS_STYLE[r.status.value])
+    text.append(f" {r.check.id} {r.check.slug}", style="bold")
+    text.append(f"  {r.location}  {r.target}\n")
+    text.append(f"      {r.message}\n")
+    if r.status is Status.FAIL and r.check.remediation:
+        text.append(f"      fix: {r.check.remediation}", style="dim")
+    return text
+
+
+def _service_details(report: Report, service, console: Console, verbose: bool) -> None:
+    mine = [r for r in report.results if r.service == service.name and not r.suppressed]
+    shown = [r for r in mine if r.status is not Status.PASS or verbose]
+    failing_items = [i for i in service.items if i.status != "PASS"]
+    manual_gaps = [m for m in service.manual if m.status != "attested" and m.required]
+    if not (shown or failing_items or manual_gaps):
+        return
+    console.print()
+    console.print(Text(f"{service.name} ({service.tier}): {service.verdict}, score {_score(service.score)}",
+                       style="bold green" if service.ready else "bold red"))
+    categories = ", ".join(f"{name} {_score(value)}" for name, value in service.categories if value is not None)
+    if categories:
+        console.print(f"  by category: {categories}")
+    for item in failing_items:
+        need = "required" if item.required else "not required for this tier"
+        console.print(Text(f"  [{item.status}] {item.item.title} ({need}): {', '.join(item.failing_checks)}",
+                           style="red" if item.required else "yellow"))
+    for m in manual_gaps:
+        console.print(Text(f"  [{m.status.upper()}] {m.item.title} (manual, required): attest it in .prc.yaml",
+                           style="red"))
+    order = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    for r in sorted(shown, key=lambda r: (r.status is Status.PASS, order[r.severity], r.location, r.check.id)):
+        console.print(_finding_line(r))
+
+
+def _other_sections(report: Report, console: Console, verbose: bool) -> None:
+    unowned = [r for r in report.results if not r.service and not r.suppressed and r.status is not Status.PASS]
+    if unowned:
+        console.print()
+        console.print(Text("Input problems", style="bold magenta"))
+        for r in unowned:
+            console.print(f"  {r.location}: {r.message}")
+    suppressed = report.suppressed
+    if suppressed:
+        console.print()
+        console.print(Text(f"Suppressed: {len(suppressed)}", style="bold"))
+        for r in suppressed:
+            console.print(f"  {r.check.id} {r.target} ({r.status.value}) {r.suppression.kind} at "
+                          f"{r.suppression.source}: {r.suppression.reason}")
+    expired = report.expired_waivers
+    if expired:
+        console.print()
+        console.print(Text(f"Expired waivers no longer hide {len(expired)} results", style="bold yellow"))
+        for r in expired:
+            console.print(f"  {r.check.id} {r.target}: waiver expired {r.expired_waiver.expires} "
+                          f"({r.expired_waiver.source})")
+    if report.skipped:
+        console.print()
+        console.print(Text(f"Skipped: {len(report.skipped)} paths", style="bold"))
+        for s in report.skipped if verbose else [s for s in report.skipped if s.reason != "empty file"][:20]:
+            console.print(f"  {s.path}: {s.reason}")
+
+
+def _gate(report: Report, console: Console) -> None:
+    console.print()
+    if report.gate.passed:
+        console.print(Text("Gate: passed", style="bold green"))
+    else:
+        console.print(Text("Gate: failed: " + "; ".join(report.gate.reasons), style="bold red"))

@@ -1,0 +1,34 @@
+"""Whether a report passes the merge gate the user asked for."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .model import SEVERITY_ORDER, Severity, Status
+from .report import Gate, Report
+
+FAIL_ON_CHOICES = ("verdict", "critical", "high", "medium", "low", "never")
+
+
+def evaluate(report: Report, fail_on: str = "verdict", min_score: float | None = None) -> Report:
+    """By default a NOT READY service fails the gate; --fail-on SEVERITY gates on findings instead."""
+    reasons = []
+    live = [r for r in report.results if not r.suppressed]
+    if fail_on == "verdict":
+        not_ready = [s.name for s in report.services if not s.ready]
+        if not_ready:
+            reasons.append(f"NOT READY: {', '.join(not_ready)}")
+    elif fail_on != "never":
+        threshold = SEVERITY_ORDER.index(Severity(fail_on))
+        hits = [r for r in live if r.status is Status.FAIL and SEVERITY_ORDER.index(r.severity) <= threshold]
+        if hits:
+            reasons.append(f"{len(hits)} findings at {fail_on} severity or above")
+    if fail_on != "never":
+        errors = [r for r in live if r.status is Status.ERROR]
+        if errors:
+            reasons.append(f"{len(errors)} errors (input that could not be read or checks that crashed)")
+    if min_score is not None:
+        low = [f"{s.name} {s.score:.1f}" for s in report.services if s.score is not None and s.score < min_score]
+        if low:
+            reasons.append(f"score below {min_score:g}: {', '.join(low)}")
+    return replace(report, gate=Gate(not reasons, tuple(reasons)))

@@ -1,0 +1,130 @@
+"""Link Kubernetes objects the way the cluster would: label selectors, scale targets, hosts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..targets import K8sObject, RbacBinding, Workload, mapping, sequence
+
+
+def selector_matches(selector: object, labels: dict) -> bool:
+    """A LabelSelector (matchLabels / matchExpressions) against labels; an empty selector matches nothing here."""
+    selector = mapping(selector)
+    match_labels = mapping(selector.get("matchLabels"))
+    expressions = sequence(selector.get("matchExpressions"))
+    if not match_labels and not expressions:
+        return False
+    for key, value in match_labels.items():
+        if labels.get(str(key)) != str(value):
+            return False
+    for expression in expressions:
+        expression = mapping(expression)
+        key = str(expression.get("key", ""))
+        values = [str(v) for v in sequence(expression.get("values"))]
+        operator = expression.get("operator")
+        if operator == "In" and labels.get(key) not in values:
+            return False
+        if operator == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def map_selector_matches(selector: object, labels: dict) -> bool:
+    """A Service-style selector (a plain map); empty selects nothing."""
+    selector = mapping(selector)
+    return bool(selector) and all(labels.get(str(k)) == str(v) for k, v in selector.items())
+
+
+def _short_host(host: str, namespace: str) -> tuple[str, str]:
+    """(service, namespace) that an Istio host names; a bare name is in the object's namespace."""
+    parts = host.split(".")
+    if len(parts) == 1:
+        return parts[0], namespace
+    return parts[0], parts[1]
+
+
+def link(objects: list[K8sObject]) -> None:
+    """Attach Services, PDBs, HPAs, monitors, Istio objects and Namespaces to the workloads they concern."""
+    workloads = [o for o in objects if isinstance(o, Workload)]
+    by_namespace: dict[str, list[Workload]] = defaultdict(list)
+    for w in workloads:
+        by_namespace[w.effective_namespace].append(w)
+    namespaces = {o.name: o for o in objects if o.kind == "Namespace"}
+    services_by_key: dict[tuple[str, str], K8sObject] = {}
+
+    for obj in objects:
+        local = by_namespace.get(obj.effective_namespace, [])
+        if obj.kind == "Service":
+            services_by_key[(obj.name, obj.effective_namespace)] = obj
+            for w in local:
+                if map_selector_matches(obj.spec.get("selector"), w.pod_labels):
+                    w.services.append(obj)
+        elif obj.kind == "PodDisruptionBudget":
+            for w in local:
+                if selector_matches(obj.spec.get("selector"), w.pod_labels):
+                    w.pdbs.append(obj)
+        elif obj.kind == "HorizontalPodAutoscaler":
+            target = mapping(obj.spec.get("scaleTargetRef"))
+            for w in local:
+                if target.get("kind") == w.kind and target.get("name") == w.name:
+                    w.hpas.append(obj)
+        elif obj.kind == "PodMonitor":
+            for w in _monitor_scope(obj, by_namespace):
+                if selector_matches(obj.spec.get("selector"), w.pod_labels):
+                    w.monitors.append(obj)
+
+    for w in workloads:
+        w.namespace_object = namespaces.get(w.effective_namespace)
+
+    for obj in objects:
+        if obj.kind == "ServiceMonitor":
+            for w in workloads:
+                if w in _monitor_scope(obj, by_namespace) and any(
+                    selector_matches(obj.spec.get("selector"), s.labels) for s in w.services
+                ):
+                    w.monitors.append(obj)
+        elif obj.kind in ("VirtualService", "DestinationRule"):
+            _link_istio(obj, services_by_key, workloads)
+
+
+def _monitor_scope(monitor: K8sObject, by_namespace: dict) -> list[Workload]:
+    selector = mapping(monitor.spec.get("namespaceSelector"))
+    if selector.get("any") is True:
+        return [w for ws in by_namespace.values() for w in ws]
+    names = [str(n) for n in sequence(selector.get("matchNames"))] or [monitor.effective_namespace]
+    return [w for n in names for w in by_namespace.get(n, [])]
+
+
+def _link_istio(obj: K8sObject, services_by_key: dict, workloads: list[Workload]) -> None:
+    if obj.kind == "DestinationRule":
+        hosts = [obj.spec.get("host")]
+    else:
+        hosts = list(sequence(obj.spec.get("hosts")))
+        for section in ("http", "tcp", "tls"):
+            for route in sequence(obj.spec.get(section)):
+                for destination in sequence(mapping(route).get("route")):
+                    hosts.append(mapping(mapping(destination).get("destination")).get("host"))
+    for host in hosts:
+        if not isinstance(host, str):
+            continue
+        service = services_by_key.get(_short_host(host, obj.effective_namespace))
+        if service is None:
+            continue
+        for w in workloads:
+            bucket = w.destination_rules if obj.kind == "DestinationRule" else w.virtual_services
+            if service in w.services and obj not in bucket:
+                bucket.append(obj)
+
+
+def bindings_by_role(objects: list[K8sObject]) -> dict[tuple[str, str], list[RbacBinding]]:
+    """Bindings keyed by (role kind, role name)."""
+    found: dict[tuple[str, str], list[RbacBinding]] = defaultdict(list)
+    for obj in objects:
+        if isinstance(obj, RbacBinding):
+            ref = obj.role_ref
+            found[(str(ref.get("kind", "")), str(ref.get("name", "")))].append(obj)
+    return found

@@ -1,0 +1,118 @@
+"""Inline ignores, `prc.dev/ignore` annotations and config waivers: which results they hide, and which are invalid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from dataclasses import replace
+
+from .config import Config, Waiver
+from .loaders.k8s import Problem
+from .model import Result, Suppression
+from .yamlsrc import Ignore
+
+ANNOTATION = "prc.dev/ignore"
+
+
+def parse_annotation(value: str) -> list[tuple[str, str]]:
+    """`PRC-K8S-001: reason; PRC-K8S-030: reason` -> [(check, reason)]; a missing reason gives ''."""
+    entries = []
+    for part in value.split(";"):
+        if not part.strip():
+            continue
+        check, _, reason = part.partition(":")
+        entries.append((check.strip(), reason.strip()))
+    return entries
+
+
+def _matches(result: Result, key: str) -> bool:
+    key = key.strip()
+    return key.upper() == result.check.id or key.lower() == result.check.slug
+
+
+def _target_matches(pattern: str, result: Result) -> bool:
+    t = result.target
+    forms = [f"{t.kind}/{t.name}", f"{t.kind}/{t.namespace or 'default'}/{t.name}", t.name]
+    return any(fnmatch.fnmatchcase(form, pattern) for form in forms)
+
+
+def waiver_applies(waiver: Waiver, result: Result) -> bool:
+    check_key = waiver.check.strip()
+    if not (_matches(result, check_key) or result.check.id.startswith(check_key.upper().rstrip("-") + "-")):
+        return False
+    if waiver.service and waiver.service != result.service:
+        return False
+    if waiver.target and not _target_matches(waiver.target, result):
+        return False
+    if waiver.path and not fnmatch.fnmatchcase(result.location.file, waiver.path):
+        return False
+    return True
+
+
+class Suppressor:
+    """Applies every kind of suppression to results and collects invalid suppressions as problems."""
+
+    def __init__(self, config: Config, ignores_by_file: dict[str, list[Ignore]], today: dt.date):
+        self.config = config
+        self.ignores_by_file = ignores_by_file
+        self.today = today.isoformat()
+        self.problems: list[Problem] = []
+
+    def invalid_inline(self) -> list[Problem]:
+        problems = []
+        for file, ignores in sorted(self.ignores_by_file.items()):
+            for ignore in ignores:
+                if not ignore.checks:
+                    problems.append(Problem(file, ignore.line, "prc:ignore names no check; expected "
+                                            "`# prc:ignore PRC-K8S-001 <reason>`"))
+                elif not ignore.reason:
+                    problems.append(Problem(file, ignore.line, f"prc:ignore {','.join(ignore.checks)} has no reason; "
+                                            "it is not applied until a reason follows the check id"))
+        return problems
+
+    def invalid_annotations(self, owners) -> list[Problem]:
+        problems = []
+        for owner in owners:
+            value = owner.annotations.get(ANNOTATION)
+            if value is None:
+                continue
+            for check, reason in parse_annotation(value):
+                if not reason:
+                    line = owner.locate(f"metadata.annotations.{ANNOTATION}").line
+                    problems.append(Problem(owner.file, line, f"{ANNOTATION} entry {check!r} on {owner.kind}/"
+                                            f"{owner.name} has no reason; expected `{check}: <reason>`"))
+        return problems
+
+    def apply(self, result: Result, owner) -> Result:
+        suppression = self._inline(result, owner) or self._annotation(result, owner)
+        if suppression:
+            return replace(result, suppression=suppression)
+        expired = None
+        for waiver in self.config.waivers:
+            if not waiver_applies(waiver, result):
+                continue
+            found = Suppression("waiver", waiver.reason, waiver.expires, f"{self.config.path}:{waiver.line}")
+            if waiver.expires >= self.today:
+                return replace(result, suppression=found)
+            expired = expired or found
+        return replace(result, expired_waiver=expired) if expired else result
+
+    def _inline(self, result: Result, owner) -> Suppression | None:
+        doc_line = getattr(owner, "doc", None)
+        doc_line = doc_line.line if doc_line is not None else 0
+        for ignore in self.ignores_by_file.get(result.location.file, ()):
+            if not ignore.reason or ignore.applies_to not in (result.location.line, doc_line):
+                continue
+            if any(_matches(result, key) for key in ignore.checks):
+                return Suppression("inline", ignore.reason, source=f"{result.location.file}:{ignore.line}")
+        return None
+
+    def _annotation(self, result: Result, owner) -> Suppression | None:
+        value = getattr(owner, "annotations", {}).get(ANNOTATION)
+        if not value:
+            return None
+        for check, reason in parse_annotation(value):
+            if reason and _matches(result, check):
+                line = owner.locate(f"metadata.annotations.{ANNOTATION}").line
+                return Suppression("annotation", reason, source=f"{owner.file}:{line}")
+        return None

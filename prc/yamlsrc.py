@@ -1,0 +1,248 @@
+"""Parse YAML text into plain dicts and lists that remember the line of every node.
+
+Safe loading only (no object construction), PyYAML's C parser when it is
+available, and alias expansion bounded so that an alias bomb is refused
+instead of expanded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+try:  # The C composer is several times faster on large manifests.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+# A document may expand aliases to at most this many nodes, and to at most
+# this many times the nodes it actually spells out: manifests rarely use
+# aliases, an alias bomb always exceeds both.
+MAX_EXPANDED_NODES = 500_000
+MAX_EXPANSION_RATIO = 20
+
+
+class LDict(dict):
+    """A mapping that knows its own line and the line of each key."""
+
+    __slots__ = ("line", "key_lines")
+
+    def __init__(self, line: int = 0):
+        super().__init__()
+        self.line = line
+        self.key_lines: dict = {}
+
+
+class LList(list):
+    """A sequence that knows its own line and the line of each item."""
+
+    __slots__ = ("line", "item_lines")
+
+    def __init__(self, line: int = 0):
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+
+class YamlError(Exception):
+    """A document that cannot be read, with the 1-based line the problem is on."""
+
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class Document:
+    data: object
+    line: int  # first line of the document's content
+    end_line: int
+
+
+@dataclass
+class Ignore:
+    """An inline `# prc:ignore ID[,ID] reason` comment."""
+
+    line: int
+    checks: tuple[str, ...]
+    reason: str
+    own_line: bool  # a comment alone on its line applies to the line below it
+    applies_to: int  # the line whose results it suppresses
+
+
+@dataclass
+class YamlFile:
+    documents: list[Document] = field(default_factory=list)
+    ignores: list[Ignore] = field(default_factory=list)
+
+
+_IGNORE_RE = re.compile(r"#\s*prc:ignore\b[ \t]*(?P<checks>[A-Za-z0-9_,\-]*)[ \t]*(?P<reason>.*)$")
+
+
+def find_ignores(text: str) -> list[Ignore]:
+    found = []
+    if "prc:ignore" not in text:
+        return found
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if "prc:ignore" not in line:
+            continue
+        match = _IGNORE_RE.search(line)
+        if not match:
+            continue
+        checks = tuple(c for c in match.group("checks").split(",") if c)
+        own_line = line.lstrip().startswith("#")
+        applies_to = index + 1
+        if own_line:
+            # Skip further comments, so several ignores can stack above one line.
+            below = index + 1
+            while below < len(lines) and (not lines[below].strip() or lines[below].lstrip().startswith("#")):
+                below += 1
+            applies_to = below + 1
+        found.append(Ignore(index + 1, checks, match.group("reason").strip(), own_line, applies_to))
+    return found
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _expanded_size(root: yaml.Node) -> tuple[int, int]:
+    """Nodes the document would have once aliases are expanded, and nodes it spells out."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    distinct = 0
+
+    def size(node: yaml.Node) -> int:
+        nonlocal distinct
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in in_progress:
+            raise YamlError("recursive YAML alias (a node that contains itself) is not allowed", _line(node))
+        distinct += 1
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            return 1
+        in_progress.add(key)
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        else:
+            total = 1 + sum(size(item) for item in node.value)
+        in_progress.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(root), distinct
+
+
+_scalars = yaml.constructor.SafeConstructor()
+_KEEP_AS_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+
+
+def _scalar(node: yaml.ScalarNode) -> object:
+    if node.tag == "tag:yaml.org,2002:str" or node.tag in _KEEP_AS_TEXT or not node.tag.startswith("tag:yaml.org"):
+        # Dates stay text: reports must be deterministic and JSON-safe.
+        return node.value
+    try:
+        return _scalars.construct_object(node)
+    except yaml.YAMLError:
+        return node.value
+    finally:
+        _scalars.constructed_objects.clear()
+
+
+def _convert(node: yaml.Node) -> object:
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        seq = LList(_line(node))
+        for item in node.value:
+            seq.append(_convert(item))
+            seq.item_lines.append(_line(item))
+        return seq
+    mapping = LDict(_line(node))
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            merged = _convert(value_node)
+            for part in merged if isinstance(merged, list) else [merged]:
+                if isinstance(part, LDict):
+                    for k, v in part.items():
+                        mapping.setdefault(k, v)
+                        mapping.key_lines.setdefault(k, part.key_lines.get(k, part.line))
+            continue
+        key = _convert(key_node)
+        if isinstance(key, (dict, list)):
+            key = yaml.safe_dump(key, default_flow_style=True).strip()
+        mapping[key] = _convert(value_node)
+        mapping.key_lines[key] = _line(key_node)
+    return mapping
+
+
+def _problem_line(exc: yaml.YAMLError) -> int:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return mark.line + 1 if mark is not None else 0
+
+
+def _problem_text(exc: yaml.YAMLError) -> str:
+    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    text = "; ".join(p for p in parts if p)
+    return text or str(exc).splitlines()[0]
+
+
+def parse_yaml(text: str) -> YamlFile:
+    """Every document of a YAML stream, converted with line numbers.
+
+    Raises YamlError on a syntax error or an alias bomb; documents before
+    the error are not returned, since a stream that breaks halfway is not
+    one a user would apply.
+    """
+    result = YamlFile(ignores=find_ignores(text))
+    try:
+        for root in yaml.compose_all(text, Loader=_Loader):
+            if root is None:
+                continue
+            expanded, distinct = _expanded_size(root)
+            if expanded > MAX_EXPANDED_NODES or expanded > MAX_EXPANSION_RATIO * max(distinct, 1000):
+                raise YamlError(
+                    f"YAML aliases expand to {expanded} nodes from {distinct} written ones; refusing to expand "
+                    "(possible alias bomb)",
+                    _line(root),
+                )
+            result.documents.append(Document(_convert(root), _line(root), root.end_mark.line + 1))
+    except yaml.YAMLError as exc:
+        raise YamlError(_problem_text(exc), _problem_line(exc)) from None
+    except RecursionError:
+        raise YamlError("YAML nesting is too deep to read") from None
+    return result
+
+
+def line_of(node: object, path: str) -> int:
+    """The line of the deepest existing node along a dotted path like `spec.containers[0].ports`."""
+    best = getattr(node, "line", 0)
+    if not path:
+        return best
+    for part in _split_path(path):
+        if isinstance(part, int):
+            if isinstance(node, LList) and 0 <= part < len(node):
+                best = node.item_lines[part] or best
+                node = node[part]
+                best = getattr(node, "line", 0) or best
+                continue
+            break
+        if isinstance(node, LDict) and part in node:
+            best = node.key_lines.get(part, best)
+            node = node[part]
+            continue
+        break
+    return best
+
+
+_PATH_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _split_path(path: str) -> list:
+    return [int(index) if index else name for name, index in _PATH_RE.findall(path)]

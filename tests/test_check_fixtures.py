@@ -1,0 +1,55 @@
+"""Per check: a bad fixture and the exact findings it must produce, a good one that must produce none.
+
+Layout: tests/checks/<CHECK-ID>/bad.yaml with bad.expected.yaml beside it,
+and good.yaml. Each fixture is scanned through the whole pipeline with only
+that check enabled. A good fixture must also produce at least one PASS, so
+a check that silently stops applying cannot pass its test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from prc.config import Config
+from prc.model import Status
+
+from .conftest import run_scan
+
+FIXTURES = Path(__file__).parent / "checks"
+CHECK_DIRS = sorted(p for p in FIXTURES.iterdir() if p.is_dir()) if FIXTURES.is_dir() else []
+
+
+def _findings(check_id: str, fixture: Path, registry) -> tuple[list[dict], int]:
+    report = run_scan([fixture], registry, Config(enable=[check_id]), root=fixture.parent)
+    mine = [r for r in report.results if r.check.id == check_id]
+    findings = [
+        {"line": r.location.line, "target": str(r.target), "status": r.status.value,
+         "severity": r.severity.value, "message": r.message}
+        for r in mine if r.status is not Status.PASS
+    ]
+    others = [r for r in report.results if r.check.id != check_id]
+    assert not others, f"unexpected results from outside {check_id}: {others}"
+    return findings, sum(1 for r in mine if r.status is Status.PASS)
+
+
+@pytest.mark.parametrize("check_dir", CHECK_DIRS, ids=lambda p: p.name)
+def test_bad_fixture_gives_exactly_the_expected_findings(check_dir: Path, registry):
+    expected = yaml.safe_load((check_dir / "bad.expected.yaml").read_text()) or []
+    findings, _ = _findings(check_dir.name, check_dir / "bad.yaml", registry)
+    assert findings == expected
+
+
+@pytest.mark.parametrize("check_dir", CHECK_DIRS, ids=lambda p: p.name)
+def test_good_fixture_gives_no_findings(check_dir: Path, registry):
+    findings, passes = _findings(check_dir.name, check_dir / "good.yaml", registry)
+    assert findings == []
+    assert passes > 0, "the good fixture must exercise the check (at least one PASS)"
+
+
+def test_every_check_has_fixtures(registry):
+    ids = {c.id for c in registry.checks}
+    missing = sorted(i for i in ids if not (FIXTURES / i / "bad.yaml").is_file() or not (FIXTURES / i / "good.yaml").is_file())
+    assert missing == []
