@@ -79,9 +79,18 @@ class Config:
         return next((d for d in self.services if d.name == service), None)
 
 
+# Where schemas/ sits in a source checkout, for an install that does not ship
+# the prc_schemas package (an editable install made before it was declared).
+_SOURCE_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+
+
 @lru_cache(maxsize=None)
 def load_schema(name: str) -> dict:
-    return json.loads(resources.files("prc_schemas").joinpath(name).read_text(encoding="utf-8"))
+    try:
+        text = resources.files("prc_schemas").joinpath(name).read_text(encoding="utf-8")
+    except ModuleNotFoundError:
+        text = (_SOURCE_SCHEMAS / name).read_text(encoding="utf-8")
+    return json.loads(text)
 
 
 def find_config(start: Path) -> Path | None:
