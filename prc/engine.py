@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .config import Config
 from .model import CheckInfo, Location, Result, Severity, Status, TargetRef
@@ -30,7 +30,13 @@ def _configured(check: Check, table: dict):
     return table.get(check.id, table.get(check.slug))
 
 
-def run_checks(checks: list[Check], targets: Iterable[object], config: Config) -> list[Result]:
+def _unchanged(result: Result, owner: object) -> Result:
+    return result
+
+
+def run_checks(checks: list[Check], targets: Iterable[object], config: Config,
+               suppress: Callable[[Result, object], Result] = _unchanged) -> list[Result]:
+    """Every selected check on every target of its declared types; `suppress` sees each result with its owner."""
     by_type: dict[type, list] = defaultdict(list)
     for target in targets:
         by_type[type(target)].append(target)
@@ -43,21 +49,22 @@ def run_checks(checks: list[Check], targets: Iterable[object], config: Config) -
             if not issubclass(target_type, check.targets):
                 continue
             for target in members:
-                results.extend(_run_one(check, info, target, options))
+                results.extend(suppress(r, owner) for r, owner in _run_one(check, info, target, options))
     return results
 
 
-def _run_one(check: Check, info: CheckInfo, target, options: dict) -> list[Result]:
+def _run_one(check: Check, info: CheckInfo, target, options: dict) -> list[tuple[Result, object]]:
+    """Results with the object that owns each one (whose annotations and document can suppress it)."""
     try:
         outcomes = list(check.run(target, options))
     except Exception as exc:  # one broken check must never abort the scan
-        return [Result(info, Status.ERROR, f"check {check.id} ({check.slug}) crashed: {type(exc).__name__}: {exc}",
-                       target.ref, target.locate(""), target.service)]
+        return [(Result(info, Status.ERROR, f"check {check.id} ({check.slug}) crashed: {type(exc).__name__}: {exc}",
+                        target.ref, target.locate(""), target.service), target.owner)]
     results = []
     for outcome in outcomes:
         about = outcome.target or target
-        results.append(Result(info, outcome.status, outcome.message, about.ref, about.locate(outcome.at),
-                              about.service, outcome.severity, outcome.at))
+        results.append((Result(info, outcome.status, outcome.message, about.ref, about.locate(outcome.at),
+                               about.service, outcome.severity, outcome.at), about.owner))
     return results
 
 

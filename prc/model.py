@@ -135,7 +135,6 @@ class Outcome:
     message: str
     at: str = ""
     severity: Severity | None = None
-    # Most outcomes point at a node inside the checked target; some (a
-    # missing PodDisruptionBudget) are about the target as a whole.
-    node: object | None = None
+    # The target the outcome is about when it is not the checked one (a
+    # workload check that blames its PodDisruptionBudget).
     target: object | None = None

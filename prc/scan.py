@@ -65,14 +65,8 @@ def scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.da
     assign_services(objects, config)
 
     checks = selected_checks(registry, config)
-    raw = run_checks(checks, targets_of(objects), config)
-
     suppressor = Suppressor(config, {f.display: f.ignores for f in loaded if f.ignores}, today)
-    owner_of = {(o.file, o.kind, o.namespace, o.name): o for o in objects}
-    results = [
-        suppressor.apply(r, owner_of.get((r.location.file, r.target.kind, r.target.namespace, r.target.name)))
-        for r in raw
-    ]
+    results = run_checks(checks, targets_of(objects), config, suppressor.apply)
     problems = [p for f in loaded for p in f.problems]
     problems += suppressor.invalid_inline() + suppressor.invalid_annotations(objects)
     results += [input_error(p.file, p.line, p.message, _service_at(p.file, p.line, objects)) for p in problems]
