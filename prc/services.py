@@ -42,8 +42,7 @@ def assign_services(objects: list[K8sObject], config: Config) -> None:
             followers.setdefault(id(related), w.service)
 
     roles = bindings_by_role(objects)
-    sa_services = {(w.effective_namespace, str(w.pod_spec.get("serviceAccountName") or "default")): w.service
-                   for w in workloads}
+    sa_services = {(w.effective_namespace, w.service_account_name): w.service for w in workloads}
     for obj in objects:
         if isinstance(obj, Workload):
             continue

@@ -109,6 +109,14 @@ class Workload(K8sObject):
     virtual_services: list[K8sObject] = field(default_factory=list)
     destination_rules: list[K8sObject] = field(default_factory=list)
     namespace_object: K8sObject | None = None
+    # The ServiceAccount the pods run as, when it is in the scan, and the bindings naming it as a subject.
+    service_account: K8sObject | None = None
+    service_account_bindings: list["RbacBinding"] = field(default_factory=list)
+
+    @property
+    def service_account_name(self) -> str:
+        spec = self.pod_spec
+        return str(spec.get("serviceAccountName") or spec.get("serviceAccount") or "default")
 
     @property
     def long_running(self) -> bool:

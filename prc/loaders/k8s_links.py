@@ -77,8 +77,12 @@ def link(objects: list[K8sObject]) -> None:
                 if selector_matches(obj.spec.get("selector"), w.pod_labels):
                     w.monitors.append(obj)
 
+    accounts = {(o.effective_namespace, o.name): o for o in objects if o.kind == "ServiceAccount"}
+    bindings = [o for o in objects if isinstance(o, RbacBinding)]
     for w in workloads:
         w.namespace_object = namespaces.get(w.effective_namespace)
+        w.service_account = accounts.get((w.effective_namespace, w.service_account_name))
+        w.service_account_bindings = [b for b in bindings if _binds_account(b, w)]
 
     for obj in objects:
         if obj.kind == "ServiceMonitor":
@@ -89,6 +93,20 @@ def link(objects: list[K8sObject]) -> None:
                     w.monitors.append(obj)
         elif obj.kind in ("VirtualService", "DestinationRule"):
             _link_istio(obj, services_by_key, workloads)
+
+
+def _binds_account(binding: RbacBinding, w: Workload) -> bool:
+    """A binding names the workload's ServiceAccount, or a group holding every ServiceAccount of its namespace."""
+    for subject in binding.subjects:
+        subject = mapping(subject)
+        if subject.get("kind") == "ServiceAccount":
+            namespace = str(subject.get("namespace") or binding.effective_namespace)
+            if subject.get("name") == w.service_account_name and namespace == w.effective_namespace:
+                return True
+        elif subject.get("kind") == "Group" and subject.get("name") in (
+                "system:serviceaccounts", f"system:serviceaccounts:{w.effective_namespace}"):
+            return True
+    return False
 
 
 def _monitor_scope(monitor: K8sObject, by_namespace: dict) -> list[Workload]:
