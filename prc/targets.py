@@ -53,6 +53,8 @@ class K8sObject(Checkable):
     # Lines of the YAML document holding the object, for inline suppressions.
     doc_line: int = 0
     service: str = ""
+    # Workloads this object selects or targets (a Service, PDB, HPA or monitor), set by the linker.
+    selects: list = field(default_factory=list)
 
     @property
     def metadata(self) -> LDict:

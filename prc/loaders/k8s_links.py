@@ -63,19 +63,25 @@ def link(objects: list[K8sObject]) -> None:
             for w in local:
                 if map_selector_matches(obj.spec.get("selector"), w.pod_labels):
                     w.services.append(obj)
+                    obj.selects.append(w)
         elif obj.kind == "PodDisruptionBudget":
             for w in local:
                 if selector_matches(obj.spec.get("selector"), w.pod_labels):
                     w.pdbs.append(obj)
-        elif obj.kind == "HorizontalPodAutoscaler":
+                    obj.selects.append(w)
+        elif obj.kind == "HorizontalPodAutoscaler" or (obj.kind == "ScaledObject"
+                                                       and obj.api_version.startswith("keda.sh/")):
+            # A KEDA ScaledObject drives an HPA of its own; its scaleTargetRef.kind defaults to Deployment.
             target = mapping(obj.spec.get("scaleTargetRef"))
             for w in local:
-                if target.get("kind") == w.kind and target.get("name") == w.name:
+                if target.get("kind", "Deployment") == w.kind and target.get("name") == w.name:
                     w.hpas.append(obj)
+                    obj.selects.append(w)
         elif obj.kind == "PodMonitor":
             for w in _monitor_scope(obj, by_namespace):
                 if selector_matches(obj.spec.get("selector"), w.pod_labels):
                     w.monitors.append(obj)
+                    obj.selects.append(w)
 
     accounts = {(o.effective_namespace, o.name): o for o in objects if o.kind == "ServiceAccount"}
     bindings = [o for o in objects if isinstance(o, RbacBinding)]
