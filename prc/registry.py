@@ -143,7 +143,8 @@ def load_registry(entry_points: Iterable[metadata.EntryPoint] | None = None) -> 
         entry_points = metadata.entry_points(group=ENTRY_POINT_GROUP)
     found: dict[str, Check] = {}
     errors: list[str] = []
-    for ep in sorted(entry_points, key=lambda e: (e.name, e.value)):
+    # Built-ins first, so a plugin can never replace one by reusing its id or slug.
+    for ep in sorted(entry_points, key=lambda e: (not e.value.startswith("prc_checks."), e.name, e.value)):
         try:
             provided = checks_in(ep.load())
         except Exception as exc:  # a broken plugin must not take the built-in checks down with it
@@ -152,6 +153,10 @@ def load_registry(entry_points: Iterable[metadata.EntryPoint] | None = None) -> 
         for c in provided:
             if c.id in found and found[c.id] is not c:
                 errors.append(f"entry point {ep.name}: check id {c.id} is already provided by {found[c.id].source}")
+                continue
+            same_slug = next((other for other in found.values() if other.slug == c.slug and other.id != c.id), None)
+            if same_slug is not None:
+                errors.append(f"entry point {ep.name}: check {c.id} reuses the slug {c.slug} of {same_slug.id}")
                 continue
             object.__setattr__(c, "source", f"{ep.name} = {ep.value}")
             found[c.id] = c
