@@ -82,6 +82,7 @@ def _scan_root(paths: list[Path]) -> Path:
 
 def _scan(args) -> int:
     from .config import Config, ConfigError, find_config, load_config
+    from .discovery import FileReadError
     from .formatters import console as console_fmt
     from .formatters import json_report
     from .gate import evaluate
@@ -89,7 +90,14 @@ def _scan(args) -> int:
 
     registry = _registry_or_exit()
     file_paths = [Path(p) for p in args.paths if p != STDIN]
-    stdin_text = sys.stdin.read() if STDIN in args.paths else None
+    stdin_text = None
+    if STDIN in args.paths:
+        try:
+            stdin_text = _read_stdin(args.max_file_size * 1024 * 1024)
+        except FileReadError as exc:
+            print(f"prc: standard input: {exc.message}" + (f" (line {exc.line})" if exc.line else ""),
+                  file=sys.stderr)
+            return EXIT_USAGE
     start = _scan_root(file_paths) if file_paths else Path.cwd()
     config_path = args.config or find_config(start)
     if args.config and not args.config.is_file():
@@ -121,6 +129,17 @@ def _scan(args) -> int:
                                            else None)
         console_fmt.render(report, console, args.verbose)
     return EXIT_OK if report.gate.passed else EXIT_GATE
+
+
+def _read_stdin(max_bytes: int) -> str:
+    """Standard input under the same size limit and UTF-8 rules as a file."""
+    from .discovery import FileReadError, decode
+
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read(max_bytes + 1) if stream is not None else sys.stdin.read().encode("utf-8")
+    if len(data) > max_bytes:
+        raise FileReadError(f"above the {max_bytes / 1048576:.0f} MiB limit; raise --max-file-size to scan it")
+    return decode(data)
 
 
 def _shown(path: Path) -> str:
@@ -168,10 +187,17 @@ def _init(args) -> int:
     from .starter import STARTER_CONFIG
 
     target = args.directory / ".prc.yaml"
+    if not args.directory.is_dir():
+        print(f"prc: {args.directory}: no such directory", file=sys.stderr)
+        return EXIT_USAGE
     if target.exists() and not args.force:
         print(f"prc: {target} exists; use --force to overwrite it", file=sys.stderr)
         return EXIT_USAGE
-    target.write_text(STARTER_CONFIG, encoding="utf-8")
+    try:
+        target.write_text(STARTER_CONFIG, encoding="utf-8")
+    except OSError as exc:
+        print(f"prc: cannot write {target}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"wrote {target}")
     return EXIT_OK
 

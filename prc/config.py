@@ -79,18 +79,9 @@ class Config:
         return next((d for d in self.services if d.name == service), None)
 
 
-# Where schemas/ sits in a source checkout, for an install that does not ship
-# the prc_schemas package (an editable install made before it was declared).
-_SOURCE_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
-
-
 @lru_cache(maxsize=None)
 def load_schema(name: str) -> dict:
-    try:
-        text = resources.files("prc_schemas").joinpath(name).read_text(encoding="utf-8")
-    except ModuleNotFoundError:
-        text = (_SOURCE_SCHEMAS / name).read_text(encoding="utf-8")
-    return json.loads(text)
+    return json.loads(resources.files("prc_schemas").joinpath(name).read_text(encoding="utf-8"))
 
 
 def find_config(start: Path) -> Path | None:
@@ -202,4 +193,11 @@ def _check_references(config: Config, data: dict, display: str, registry: Regist
                         known = ", ".join(sorted(found.options)) or "none"
                         problems.append(f"{display}: checks.options.{key}.{option}: {found.id} has no such option "
                                         f"(known: {known}) (line {_line_at(data, ['checks', 'options', key, option])})")
+    for i, waiver in enumerate(config.waivers):
+        # A waiver names a check by id, slug or id prefix (see suppress.waiver_applies).
+        key = waiver.check.strip()
+        prefix = key.upper().rstrip("-") + "-"
+        if not any(c.id == key.upper() or c.slug == key.lower() or c.id.startswith(prefix) for c in registry.checks):
+            problems.append(f"{display}: waivers[{i}].check: {waiver.check!r} names no check id, slug or id prefix "
+                            f"(line {_line_at(data, ['waivers', i, 'check'])})")
     return problems

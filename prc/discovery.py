@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat as stat_module
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -35,15 +36,23 @@ class FileReadError(Exception):
         self.line = line
 
 
+def _pattern_forms(pattern: str) -> set[str]:
+    """As in .gitignore, `**/` also matches no directory at all and `dir/**` also names `dir` itself."""
+    pattern = pattern.rstrip("/")
+    forms = {pattern, pattern.replace("**/", "")}
+    forms |= {form[:-3] for form in forms if form.endswith("/**") and len(form) > 3}
+    return forms
+
+
 def is_excluded(display: str, patterns: tuple[str, ...] | list[str]) -> bool:
     path = PurePosixPath(display)
-    for pattern in patterns:
-        pattern = pattern.rstrip("/")
-        if fnmatch.fnmatchcase(display, pattern) or fnmatch.fnmatchcase(path.name, pattern):
-            return True
-        # A pattern naming a directory excludes everything below it.
-        if any(fnmatch.fnmatchcase(str(parent), pattern) for parent in path.parents if str(parent) != "."):
-            return True
+    for raw in patterns:
+        for pattern in _pattern_forms(raw):
+            if fnmatch.fnmatchcase(display, pattern) or fnmatch.fnmatchcase(path.name, pattern):
+                return True
+            # A pattern naming a directory excludes everything below it.
+            if any(fnmatch.fnmatchcase(str(parent), pattern) for parent in path.parents if str(parent) != "."):
+                return True
     return False
 
 
@@ -53,7 +62,9 @@ def discover(paths: list[Path], root: Path, excludes: list[str]) -> tuple[list[F
     skipped: list[Skipped] = []
     patterns = list(excludes)
     for start in paths:
-        if start.is_file():
+        # A path named on the command line is read even when it is not a regular
+        # file, so read_text can say why it is refused (a FIFO, a device).
+        if start.exists() and not start.is_dir():
             display = _display(start, root)
             found.setdefault(display, FoundFile(start, display))
             continue
@@ -99,6 +110,14 @@ def _walk(start: Path, root: Path, patterns: list[str], found: dict, skipped: li
                 if entry.is_symlink() and not path.exists():
                     skipped.append(Skipped(display, "broken symlink"))
                     continue
+                try:
+                    regular = entry.is_file()
+                except OSError:
+                    regular = True  # let read_text report why it cannot be read
+                if not regular:
+                    # Opening a FIFO would block the scan; a device may never end.
+                    skipped.append(Skipped(display, "not a regular file"))
+                    continue
                 found.setdefault(display, FoundFile(path, display))
 
 
@@ -112,9 +131,12 @@ def _display(path: Path, root: Path) -> str:
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
     """A file's text, or FileReadError saying why it cannot be scanned. Opens read-only; never writes."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise FileReadError(f"cannot read file: {exc.strerror}") from None
+    if not stat_module.S_ISREG(info.st_mode):
+        raise FileReadError("not a regular file (a FIFO, socket or device); pipe its content to `prc scan -` instead")
+    size = info.st_size
     if size > max_bytes:
         raise FileReadError(
             f"file is {size / 1048576:.1f} MiB, above the {max_bytes / 1048576:.0f} MiB limit; "
@@ -125,6 +147,8 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise FileReadError(f"cannot read file: {exc.strerror}") from None
+    if len(data) > max_bytes:  # the file grew after stat()
+        raise FileReadError(f"file is above the {max_bytes / 1048576:.0f} MiB limit; raise --max-file-size to scan it")
     return decode(data)
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 from .config import Config
-from .model import CheckInfo, Location, Result, Severity, Status, TargetRef
+from .model import CheckInfo, Location, Outcome, Result, Severity, Status, TargetRef
 from .registry import Check, Registry
 
 # Input that could not be read is reported through the same Result type as
@@ -55,17 +55,21 @@ def run_checks(checks: list[Check], targets: Iterable[object], config: Config,
 
 def _run_one(check: Check, info: CheckInfo, target, options: dict) -> list[tuple[Result, object]]:
     """Results with the object that owns each one (whose annotations and document can suppress it)."""
+    # Turning outcomes into results is guarded too: a check that yields something
+    # other than an Outcome, or an `at` that cannot be located, is as broken as
+    # one that raises, and must not abort the scan either.
     try:
-        outcomes = list(check.run(target, options))
+        results = []
+        for outcome in check.run(target, options):
+            if not isinstance(outcome, Outcome):
+                raise TypeError(f"yielded {type(outcome).__name__} {outcome!r} instead of an Outcome")
+            about = outcome.target or target
+            results.append((Result(info, outcome.status, outcome.message, about.ref, about.locate(outcome.at),
+                                   about.service, outcome.severity, outcome.at), about.owner))
+        return results
     except Exception as exc:  # one broken check must never abort the scan
         return [(Result(info, Status.ERROR, f"check {check.id} ({check.slug}) crashed: {type(exc).__name__}: {exc}",
                         target.ref, target.locate(""), target.service), target.owner)]
-    results = []
-    for outcome in outcomes:
-        about = outcome.target or target
-        results.append((Result(info, outcome.status, outcome.message, about.ref, about.locate(outcome.at),
-                               about.service, outcome.severity, outcome.at), about.owner))
-    return results
 
 
 def input_error(file: str, line: int, message: str, service: str = "") -> Result:

@@ -79,7 +79,9 @@ class YamlFile:
     ignores: list[Ignore] = field(default_factory=list)
 
 
-_IGNORE_RE = re.compile(r"#\s*prc:ignore\b[ \t]*(?P<checks>[A-Za-z0-9_,\-]*)[ \t]*(?P<reason>.*)$")
+# Check ids or slugs separated by commas (spaces around them allowed), then the reason.
+_IGNORE_RE = re.compile(
+    r"#\s*prc:ignore\b[ \t]*(?P<checks>[A-Za-z0-9_\-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_\-]+)*)?[ \t]*(?P<reason>.*)$")
 
 
 def find_ignores(text: str) -> list[Ignore]:
@@ -93,7 +95,7 @@ def find_ignores(text: str) -> list[Ignore]:
         match = _IGNORE_RE.search(line)
         if not match:
             continue
-        checks = tuple(c for c in match.group("checks").split(",") if c)
+        checks = tuple(c.strip() for c in (match.group("checks") or "").split(",") if c.strip())
         own_line = line.lstrip().startswith("#")
         applies_to = index + 1
         if own_line:
@@ -188,7 +190,12 @@ def _problem_line(exc: yaml.YAMLError) -> int:
 
 
 def _problem_text(exc: yaml.YAMLError) -> str:
-    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    context = getattr(exc, "context", None)
+    context_mark, problem_mark = getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)
+    if context and context_mark is not None and problem_mark is not None and context_mark.line != problem_mark.line:
+        # The error is reported where the parser gave up; say where the construct began.
+        context = f"{context} on line {context_mark.line + 1}"
+    parts = [context, getattr(exc, "problem", None)]
     text = "; ".join(p for p in parts if p)
     return text or str(exc).splitlines()[0]
 
@@ -221,23 +228,37 @@ def parse_yaml(text: str) -> YamlFile:
 
 
 def line_of(node: object, path: str) -> int:
-    """The line of the deepest existing node along a dotted path like `spec.containers[0].ports`."""
+    """The line of the deepest existing node along a dotted path like `spec.containers[0].ports`.
+
+    A key that itself holds dots, such as the annotation `prometheus.io/scrape`,
+    is written as it is: `metadata.annotations.prometheus.io/scrape`.
+    """
     best = getattr(node, "line", 0)
     if not path:
         return best
-    for part in _split_path(path):
+    parts = _split_path(path)
+    i = 0
+    while i < len(parts):
+        part = parts[i]
         if isinstance(part, int):
             if isinstance(node, LList) and 0 <= part < len(node):
                 best = node.item_lines[part] or best
                 node = node[part]
                 best = getattr(node, "line", 0) or best
+                i += 1
                 continue
             break
-        if isinstance(node, LDict) and part in node:
-            best = node.key_lines.get(part, best)
-            node = node[part]
-            continue
-        break
+        if not isinstance(node, LDict):
+            break
+        key, last = part, i
+        while key not in node and last + 1 < len(parts) and isinstance(parts[last + 1], str):
+            last += 1
+            key = f"{key}.{parts[last]}"
+        if key not in node:
+            break
+        best = node.key_lines.get(key, best)
+        node = node[key]
+        i = last + 1
     return best
 
 
