@@ -65,7 +65,8 @@ def scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.da
     assign_services(objects, config)
 
     checks = selected_checks(registry, config)
-    suppressor = Suppressor(config, {f.display: f.ignores for f in loaded if f.ignores}, today)
+    known = frozenset({c.id for c in registry.checks} | {c.slug for c in registry.checks})
+    suppressor = Suppressor(config, {f.display: f.ignores for f in loaded if f.ignores}, today, known)
     results = run_checks(checks, targets_of(objects), config, suppressor.apply)
     problems = [p for f in loaded for p in f.problems]
     problems += suppressor.invalid_inline() + suppressor.invalid_annotations(objects)

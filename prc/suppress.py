@@ -52,11 +52,16 @@ def waiver_applies(waiver: Waiver, result: Result) -> bool:
 class Suppressor:
     """Applies every kind of suppression to results and collects invalid suppressions as problems."""
 
-    def __init__(self, config: Config, ignores_by_file: dict[str, list[Ignore]], today: dt.date):
+    def __init__(self, config: Config, ignores_by_file: dict[str, list[Ignore]], today: dt.date,
+                 known_checks: frozenset[str] = frozenset()):
         self.config = config
         self.ignores_by_file = ignores_by_file
         self.today = today.isoformat()
-        self.problems: list[Problem] = []
+        # Ids (upper case) and slugs a suppression may name; empty means "do not check names".
+        self.known_checks = known_checks
+
+    def _unknown(self, key: str) -> bool:
+        return bool(self.known_checks) and key.upper() not in self.known_checks and key.lower() not in self.known_checks
 
     def invalid_inline(self) -> list[Problem]:
         problems = []
@@ -68,6 +73,10 @@ class Suppressor:
                 elif not ignore.reason:
                     problems.append(Problem(file, ignore.line, f"prc:ignore {','.join(ignore.checks)} has no reason; "
                                             "it is not applied until a reason follows the check id"))
+                for key in ignore.checks:
+                    if self._unknown(key):
+                        problems.append(Problem(file, ignore.line, f"prc:ignore names {key}, which is no check's id "
+                                                "or slug; `prc checks` lists them"))
         return problems
 
     def invalid_annotations(self, owners) -> list[Problem]:
@@ -76,11 +85,14 @@ class Suppressor:
             value = owner.annotations.get(ANNOTATION)
             if value is None:
                 continue
+            line = owner.locate(f"metadata.annotations.{ANNOTATION}").line
             for check, reason in parse_annotation(value):
                 if not reason:
-                    line = owner.locate(f"metadata.annotations.{ANNOTATION}").line
                     problems.append(Problem(owner.file, line, f"{ANNOTATION} entry {check!r} on {owner.kind}/"
                                             f"{owner.name} has no reason; expected `{check}: <reason>`"))
+                if self._unknown(check):
+                    problems.append(Problem(owner.file, line, f"{ANNOTATION} on {owner.kind}/{owner.name} names "
+                                            f"{check}, which is no check's id or slug; `prc checks` lists them"))
         return problems
 
     def apply(self, result: Result, owner) -> Result:

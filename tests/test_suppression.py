@@ -161,6 +161,22 @@ def test_comment_without_check_is_an_error(tmp_path, registry):
     assert [r.suppressed for r in report.results if r.check.id == "PRC-K8S-001"] == [False]
 
 
+def test_comment_naming_an_unknown_check_is_an_error(tmp_path, registry):
+    text = deployment(containers="        - name: app  # prc:ignore PRC-K8S-999 typo in the id\n")
+    report = scan_text(tmp_path, registry, text)
+    assert [(r.status, r.location.line, r.message) for r in report.results if r.check.id == "PRC-INPUT"] == [
+        (Status.ERROR, 12, "prc:ignore names PRC-K8S-999, which is no check's id or slug; `prc checks` lists them")]
+    assert [r.suppressed for r in report.results if r.check.id == "PRC-K8S-001"] == [False]
+
+
+def test_annotation_naming_an_unknown_check_is_an_error(tmp_path, registry):
+    text = deployment(annotations='  annotations:\n    prc.dev/ignore: "readines-probe: typo in the slug"\n')
+    report = scan_text(tmp_path, registry, text)
+    assert [(r.location.line, r.message) for r in report.results if r.check.id == "PRC-INPUT"] == [
+        (7, "prc.dev/ignore on Deployment/web names readines-probe, which is no check's id or slug; "
+            "`prc checks` lists them")]
+
+
 def test_inline_comment_in_stdin(registry):
     text = deployment(containers="        - name: app  # prc:ignore PRC-K8S-001 rendered chart, probe via mesh\n")
     report = run_scan([], registry, ONLY_001, root=Path.cwd(), stdin_text=text)
