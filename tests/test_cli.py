@@ -196,4 +196,6 @@ def test_console_report_is_stable_and_plain_off_a_terminal(mixed):
     first = prc("scan", ".", cwd=mixed)
     assert first.stdout == prc("scan", ".", cwd=mixed).stdout
     assert "\x1b[" not in first.stdout
-    assert "api.yaml:13  Deployment/api[app]\n      container app has no readinessProbe\n" in first.stdout
+    assert ("HIGH      api.yaml:13  PRC-K8S-001 readiness-probe\n"
+            "          Deployment/api[app]: container app has no readinessProbe\n") in first.stdout
+    assert not any(line.endswith(" ") for line in first.stdout.splitlines())

@@ -393,8 +393,8 @@ def test_waivers_are_listed_in_json_and_console(tmp_path, cli):
         "kind": "waiver", "reason": "legacy service, being retired", "expires": "2026-06-30", "source": ".prc.yaml:7"}
 
     console = cli("scan", ".", "--today", "2026-11-23", cwd=tmp_path).stdout
-    assert ("Suppressed: 1\n  PRC-K8S-001 Deployment/web[app] (FAIL) waiver at .prc.yaml:3: "
-            "probe lands with the next release") in console
+    assert ("waiver     .prc.yaml:3  PRC-K8S-001 Deployment/web[app] (FAIL)\n"
+            "           probe lands with the next release") in console
     assert ("Expired waivers no longer hide 1 results\n  PRC-K8S-001 Deployment/api[app]: waiver expired 2026-06-30 "
             "(.prc.yaml:7)") in console
 

@@ -256,4 +256,4 @@ def test_suppressed_results_are_in_json_and_counted(tmp_path, cli):
 
     console = cli("scan", ".", "--fail-on", "high", cwd=tmp_path).stdout
     assert "Suppressed: 2" in console
-    assert "PRC-K8S-001 Deployment/web[app] (FAIL) inline at web.yaml:12: probed by the mesh" in console
+    assert "inline     web.yaml:12  PRC-K8S-001 Deployment/web[app] (FAIL)\n           probed by the mesh" in console

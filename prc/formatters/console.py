@@ -28,11 +28,14 @@ def make_console(stream: TextIO, color: bool | None = None) -> Console:
 
 
 def render(report: Report, console: Console, verbose: bool = False) -> None:
-    _services_table(report, console)
-    for service in report.services:
-        _service_details(report, service, console, verbose)
-    _other_sections(report, console, verbose)
-    _gate(report, console)
+    # Rich pads table cells to the column width; trailing blanks only clutter logs and diffs.
+    with console.capture() as captured:
+        _services_table(report, console)
+        for service in report.services:
+            _service_details(report, service, console, verbose)
+        _other_sections(report, console, verbose)
+        _gate(report, console)
+    console.file.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 def _services_table(report: Report, console: Console) -> None:
@@ -50,17 +53,17 @@ def _services_table(report: Report, console: Console) -> None:
     console.print(table)
 
 
-def _finding_line(r: Result) -> Text:
-    text = Text("  ")
-    text.append(f"{r.severity.value.upper():<8}", style=SEVERITY_STYLE[r.severity.value])
+def _finding_row(r: Result) -> tuple[Text, Text]:
+    label = Text(r.severity.value.upper(), style=SEVERITY_STYLE[r.severity.value])
     if r.status is not Status.FAIL:
-        text.append(f"{r.status.value:<8}", style=STATUS_STYLE[r.status.value])
-    text.append(f" {r.check.id} {r.check.slug}", style="bold")
-    text.append(f"  {r.location}  {r.target}\n")
-    text.append(f"      {r.message}\n")
+        label.append(f"\n{r.status.value}", style=STATUS_STYLE[r.status.value])
+    body = Text()
+    body.append(f"{r.location}", style="bold")
+    body.append(f"  {r.check.id} {r.check.slug}\n")
+    body.append(f"{r.target}: {r.message}")
     if r.status is Status.FAIL and r.check.remediation:
-        text.append(f"      fix: {r.check.remediation}", style="dim")
-    return text
+        body.append(f"\nfix: {r.check.remediation}", style="dim")
+    return label, body
 
 
 def _service_details(report: Report, service, console: Console, verbose: bool) -> None:
@@ -74,18 +77,28 @@ def _service_details(report: Report, service, console: Console, verbose: bool) -
     console.print(Text(f"{service.name} ({service.tier}): {service.verdict}, score {_score(service.score)}",
                        style="bold green" if service.ready else "bold red"))
     categories = ", ".join(f"{name} {_score(value)}" for name, value in service.categories if value is not None)
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=9, no_wrap=True)
+    grid.add_column()
     if categories:
-        console.print(f"  by category: {categories}")
+        grid.add_row("scores", categories)
     for item in failing_items:
         need = "required" if item.required else "not required for this tier"
-        console.print(Text(f"  [{item.status}] {item.item.title} ({need}): {', '.join(item.failing_checks)}",
-                           style="red" if item.required else "yellow"))
+        grid.add_row(Text(item.status, style="red" if item.required else "yellow"),
+                     Text(f"{item.item.title} ({need}): {', '.join(item.failing_checks)}"))
     for m in manual_gaps:
-        console.print(Text(f"  [{m.status.upper()}] {m.item.title} (manual, required): attest it in .prc.yaml",
-                           style="red"))
+        grid.add_row(Text(m.status.upper(), style="red"),
+                     Text(f"{m.item.title} (manual, required): attest it in .prc.yaml"))
+    console.print(grid)
     order = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    findings = Table.grid(padding=(0, 1))
+    findings.add_column(width=9, no_wrap=True)
+    findings.add_column()
     for r in sorted(shown, key=lambda r: (r.status is Status.PASS, order[r.severity], r.location, r.check.id)):
-        console.print(_finding_line(r))
+        findings.add_row(*_finding_row(r))
+    if shown:
+        console.print()
+        console.print(findings)
 
 
 def _other_sections(report: Report, console: Console, verbose: bool) -> None:
@@ -98,10 +111,15 @@ def _other_sections(report: Report, console: Console, verbose: bool) -> None:
     suppressed = report.suppressed
     if suppressed:
         console.print()
-        console.print(Text(f"Suppressed: {len(suppressed)}", style="bold"))
+        console.print(Text(f"Suppressed: {len(suppressed)} (listed here and in every report, not scored)",
+                           style="bold"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=10, no_wrap=True)
+        grid.add_column()
         for r in suppressed:
-            console.print(f"  {r.check.id} {r.target} ({r.status.value}) {r.suppression.kind} at "
-                          f"{r.suppression.source}: {r.suppression.reason}")
+            grid.add_row(r.suppression.kind, f"{r.suppression.source}  {r.check.id} {r.target} ({r.status.value})\n"
+                                             f"{r.suppression.reason}")
+        console.print(grid)
     expired = report.expired_waivers
     if expired:
         console.print()
