@@ -118,6 +118,7 @@ def main(argv=None):
     os.makedirs(args.workdir, exist_ok=True)
     targets = [("empty dir", 0, prepare_empty(args.workdir)),
                (f"{args.files} files", args.files, prepare_tree(args.workdir, args.files, args.seed))]
+    print("targets:", ", ".join(path for _, _, path in targets))
     if "checkov" in tools:
         print("checkov", version(["unshare", "-n", args.checkov, "--version"]))
     if "prc" in tools:

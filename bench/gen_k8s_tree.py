@@ -5,9 +5,13 @@
 
 Writes exactly --files YAML files under --out, laid out as
 ``services/svc-NNNN/k8s/<name>.yaml``.  Roughly half of the services are
-"good" (probes, resources, securityContext, preStop hook, pinned images,
-secrets from secretKeyRef, PDB/HPA/ServiceMonitor present); the other half
-carry a random handful of typical defects.
+"good": distinct liveness/readiness probes, requests and limits, a hardened
+securityContext, preStop hook, minReadySeconds, zone spread, owner label,
+tracing env, native sidecars, pinned images, secrets from secretKeyRef, and
+PDB/HPA/ServiceMonitor present.  The other half carry 1-5 random defects from
+DEFECTS.  generate(n, seed, verdicts) also fills verdicts with
+{service: [defects]} ([] = good), to check a scanner against.  The last
+service may be cut short to hit exactly --files.
 
 Only the standard library is used; YAML is emitted by a tiny block-style
 writer below, so the output is byte-identical for the same arguments on any
@@ -92,12 +96,13 @@ TEAMS = ["payments", "search", "identity", "platform", "growth", "ledger",
 WORDS = ["api", "worker", "gateway", "indexer", "sync", "billing", "auth",
          "events", "ingest", "render", "scheduler", "cache", "router",
          "export", "profile", "orders", "inventory", "mailer", "audit", "feed"]
-DEFECTS = ["no_liveness", "no_readiness", "no_startup", "no_resources",
+DEFECTS = ["no_liveness", "no_readiness", "same_probe_endpoint", "no_resources",
            "no_limits", "latest_tag", "untagged_image", "privileged",
            "run_as_root", "no_security_context", "literal_secret",
            "no_prestop", "single_replica", "host_network", "host_path",
            "privilege_escalation", "sys_admin", "wildcard_rbac", "no_pdb",
-           "no_hpa", "no_monitor", "docker_hub_image"]
+           "no_hpa", "no_monitor", "docker_hub_image", "no_min_ready",
+           "no_tracing", "no_zone_spread", "no_owner", "sidecar_in_containers"]
 REGISTRY = "registry.corp.example/"
 
 
@@ -118,118 +123,154 @@ def _image(rng, name, bad):
     return f"{REGISTRY}{name}:{tag}"
 
 
-def _probe(rng, kind, port):
-    if kind == "http":
-        handler = {"httpGet": {"path": rng.choice(["/healthz", "/ready", "/livez"]),
-                               "port": port}}
-    elif kind == "tcp":
-        handler = {"tcpSocket": {"port": port}}
-    else:
-        handler = {"exec": {"command": ["/bin/sh", "-c", "test -f /tmp/healthy"]}}
-    handler.update({"initialDelaySeconds": rng.choice([5, 10, 15]),
-                    "periodSeconds": rng.choice([10, 15, 20]),
-                    "timeoutSeconds": rng.choice([1, 2, 3]),
-                    "failureThreshold": 3})
-    return handler
+def _probe(rng, handler, failures=3):
+    return {**handler, "initialDelaySeconds": rng.choice([5, 10, 15]),
+            "periodSeconds": rng.choice([10, 15, 20]),
+            "timeoutSeconds": rng.choice([1, 2, 3]), "failureThreshold": failures}
 
 
-def _container(rng, name, image_name, port, bad, sidecar=False):
-    c = {"name": name, "image": _image(rng, image_name, bad),
-         "imagePullPolicy": rng.choice(["IfNotPresent", "Always"])}
-    if not sidecar:
-        c["args"] = ["--port", str(port), "--log-format=json"]
-        c["ports"] = [{"name": "http", "containerPort": port, "protocol": "TCP"},
-                      {"name": "metrics", "containerPort": 9090, "protocol": "TCP"}]
+def _resources(rng, bad):
+    if "no_resources" in bad:
+        return None
+    mem = rng.choice(["64Mi", "128Mi", "256Mi", "512Mi"])
+    res = {"requests": {"cpu": rng.choice(["50m", "100m", "250m", "500m"]), "memory": mem}}
+    if "no_limits" not in bad:
+        res["limits"] = {"cpu": rng.choice(["500m", "1", "2"]),
+                         "memory": mem if not bad else rng.choice([mem, "1Gi"])}
+    return res
+
+
+def _security_context(rng, bad):
+    if "no_security_context" in bad:
+        return None
+    sc = {"runAsNonRoot": "run_as_root" not in bad,
+          "runAsUser": 0 if "run_as_root" in bad else 10000 + rng.randint(0, 999),
+          "allowPrivilegeEscalation": "privilege_escalation" in bad,
+          "readOnlyRootFilesystem": "privileged" not in bad,
+          "capabilities": {"drop": ["ALL"]}}
+    if "privileged" in bad:
+        sc["privileged"] = True
+    if "sys_admin" in bad:
+        sc["capabilities"]["add"] = ["SYS_ADMIN", "NET_ADMIN"]
+    return sc
+
+
+def _container(rng, svc, port, bad):
+    """The app container of a pod."""
+    c = {"name": svc, "image": _image(rng, svc, bad),
+         "imagePullPolicy": rng.choice(["IfNotPresent", "Always"]),
+         "args": ["--port", str(port), "--log-format=json"],
+         "ports": [{"name": "http", "containerPort": port, "protocol": "TCP"},
+                   {"name": "metrics", "containerPort": 9090, "protocol": "TCP"}]}
     env = [{"name": "LOG_LEVEL", "value": rng.choice(["info", "debug", "warn"])},
-           {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]
-    if not sidecar:
-        env.append({"name": "DATABASE_HOST", "value": f"{image_name}-db.internal"})
-        if "literal_secret" in bad:
-            env.append({"name": rng.choice(["DB_PASSWORD", "API_KEY", "AWS_SECRET_ACCESS_KEY"]),
-                        "value": _hex(rng, 24)})
-        else:
-            env.append({"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {
-                "name": f"{image_name}-db", "key": "password"}}})
+           {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+           {"name": "DATABASE_HOST", "value": f"{svc}-db.internal"}]
+    if "literal_secret" in bad:
+        env.append({"name": rng.choice(["DB_PASSWORD", "API_KEY", "AWS_SECRET_ACCESS_KEY"]),
+                    "value": _hex(rng, 24)})
+    else:
+        env.append({"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {
+            "name": f"{svc}-db", "key": "password"}}})
+    if "no_tracing" not in bad:
+        env += [{"name": "OTEL_SERVICE_NAME", "value": svc},
+                {"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": "http://otel-collector.observability:4317"}]
     c["env"] = env
-    if "no_resources" not in bad:
-        cpu = rng.choice(["50m", "100m", "250m", "500m"])
-        mem = rng.choice(["64Mi", "128Mi", "256Mi", "512Mi"])
-        c["resources"] = {"requests": {"cpu": cpu, "memory": mem}}
-        if "no_limits" not in bad:
-            c["resources"]["limits"] = {"cpu": rng.choice(["500m", "1", "2"]),
-                                        "memory": rng.choice(["256Mi", "512Mi", "1Gi"])}
-    if not sidecar:
-        kind = rng.choice(["http", "http", "tcp", "exec"])
-        if "no_liveness" not in bad:
-            c["livenessProbe"] = _probe(rng, kind, port)
-        if "no_readiness" not in bad:
-            c["readinessProbe"] = _probe(rng, kind, port)
-        if "no_startup" not in bad and rng.random() < 0.6:
-            c["startupProbe"] = _probe(rng, kind, port)
-        if "no_prestop" not in bad:
-            c["lifecycle"] = {"preStop": {"exec": {"command": ["/bin/sh", "-c", "sleep 10"]}}}
-    if "no_security_context" not in bad:
-        sc = {"runAsNonRoot": "run_as_root" not in bad,
-              "allowPrivilegeEscalation": "privilege_escalation" in bad,
-              "readOnlyRootFilesystem": "privileged" not in bad,
-              "capabilities": {"drop": ["ALL"]}}
-        if "run_as_root" in bad:
-            sc["runAsUser"] = 0
-        else:
-            sc["runAsUser"] = 10000 + rng.randint(0, 999)
-        if "privileged" in bad:
-            sc["privileged"] = True
-        if "sys_admin" in bad:
-            sc["capabilities"]["add"] = ["SYS_ADMIN", "NET_ADMIN"]
+    res = _resources(rng, bad)
+    if res:
+        c["resources"] = res
+    ready = {"httpGet": {"path": "/ready", "port": "http"}}
+    live = rng.choice([{"httpGet": {"path": "/livez", "port": "http"}}, {"tcpSocket": {"port": "http"}}])
+    if "same_probe_endpoint" in bad:
+        live = ready
+    if "no_liveness" not in bad:
+        c["livenessProbe"] = _probe(rng, live)
+    if "no_readiness" not in bad:
+        c["readinessProbe"] = _probe(rng, ready)
+    if rng.random() < 0.4:
+        c["startupProbe"] = _probe(rng, live, failures=30)
+    if "no_prestop" not in bad:
+        c["lifecycle"] = {"preStop": {"exec": {"command": ["/bin/sh", "-c", "sleep 10"]}}}
+    sc = _security_context(rng, bad)
+    if sc:
         c["securityContext"] = sc
     c["volumeMounts"] = [{"name": "config", "mountPath": "/etc/app", "readOnly": True},
                          {"name": "tmp", "mountPath": "/tmp"}]
     return c
 
 
-def _meta(svc, team, name=None, extra_labels=None):
+def _helper(rng, name, image, command, bad):
+    """An init container or a log-shipping sidecar."""
+    c = {"name": name, "image": _image(rng, image, bad)}
+    if command:
+        c["command"] = command
+    res = _resources(rng, bad)
+    if res:
+        c["resources"] = res
+    sc = _security_context(rng, bad)
+    if sc:
+        c["securityContext"] = sc
+    return c
+
+
+def _meta(svc, team, name=None, extra_labels=None, owner=True):
     labels = {"app.kubernetes.io/name": svc, "app.kubernetes.io/part-of": team,
               "app.kubernetes.io/managed-by": "kustomize"}
+    if owner:
+        labels["team"] = team
     labels.update(extra_labels or {})
     return {"name": name or svc, "namespace": team, "labels": labels}
 
 
-def _pod_template(rng, svc, team, bad):
+def _pod_template(rng, svc, team, bad, spread=True):
     port = rng.choice([8080, 8000, 3000, 9000])
-    containers = [_container(rng, svc, svc, port, bad)]
-    if rng.random() < 0.3:
-        containers.append(_container(rng, "log-shipper", "fluent-bit", 2020,
-                                     [d for d in bad if d != "literal_secret"], sidecar=True))
     spec = {"serviceAccountName": svc,
             "terminationGracePeriodSeconds": rng.choice([30, 45, 60]),
-            "containers": containers,
+            "containers": [_container(rng, svc, port, bad)],
             "volumes": [{"name": "config", "configMap": {"name": f"{svc}-config"}},
                         {"name": "tmp", "emptyDir": {}}]}
+    inits = []
     if rng.random() < 0.2:
-        spec["initContainers"] = [{"name": "wait-for-db", "image": _image(rng, "tools/wait-for", bad),
-                                   "command": ["/bin/sh", "-c", f"until nc -z {svc}-db 5432; do sleep 2; done"]}]
+        inits.append(_helper(rng, "wait-for-db", "tools/wait-for", [
+            "/bin/sh", "-c", f"until nc -z {svc}-db 5432; do sleep 2; done"], bad))
+    if rng.random() < 0.3:
+        shipper = _helper(rng, "log-shipper", "fluent-bit", None,
+                          [d for d in bad if d != "literal_secret"])
+        if "sidecar_in_containers" in bad:
+            spec["containers"].append(shipper)
+        else:  # native sidecar: starts before and stops after the app
+            shipper["restartPolicy"] = "Always"
+            inits.append(shipper)
+    if inits:
+        spec["initContainers"] = inits
     if "no_security_context" not in bad:
         spec["securityContext"] = {"fsGroup": 2000, "seccompProfile": {"type": "RuntimeDefault"}}
     if "host_network" in bad:
         spec["hostNetwork"] = True
     if "host_path" in bad:
         spec["volumes"].append({"name": "docker-sock", "hostPath": {"path": "/var/run/docker.sock"}})
+    own = {"matchLabels": {"app.kubernetes.io/name": svc}}
+    if spread and "no_zone_spread" not in bad:
+        spec["topologySpreadConstraints"] = [{"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+                                              "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": own}]
     if rng.random() < 0.5:
         spec["affinity"] = {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
-            {"weight": 100, "podAffinityTerm": {
-                "labelSelector": {"matchLabels": {"app.kubernetes.io/name": svc}},
-                "topologyKey": "kubernetes.io/hostname"}}]}}
+            {"weight": 100, "podAffinityTerm": {"labelSelector": own,
+                                                "topologyKey": "kubernetes.io/hostname"}}]}}
+    labels = {"app.kubernetes.io/name": svc}
+    if "no_owner" not in bad:
+        labels["team"] = team
     annotations = {"prometheus.io/scrape": "true", "prometheus.io/port": "9090"}
-    return {"metadata": {"labels": {"app.kubernetes.io/name": svc}, "annotations": annotations},
-            "spec": spec}, port
+    return {"metadata": {"labels": labels, "annotations": annotations}, "spec": spec}, port
 
 
 def workload(rng, kind, svc, team, bad):
-    tmpl, port = _pod_template(rng, svc, team, bad)
+    tmpl, port = _pod_template(rng, svc, team, bad, spread=kind != "DaemonSet")
     spec = {"selector": {"matchLabels": {"app.kubernetes.io/name": svc}}, "template": tmpl}
     if kind in ("Deployment", "StatefulSet"):
         replicas = 1 if "single_replica" in bad else rng.choice([2, 3, 3, 4, 6])
         spec = {"replicas": replicas, "revisionHistoryLimit": 5, **spec}
+    if "no_min_ready" not in bad:
+        spec["minReadySeconds"] = rng.choice([10, 15, 30])
     if kind == "Deployment":
         spec["strategy"] = {"type": "RollingUpdate",
                             "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}}
@@ -240,9 +281,8 @@ def workload(rng, kind, svc, team, bad):
             "resources": {"requests": {"storage": rng.choice(["10Gi", "50Gi", "100Gi"])}}}}]
     else:  # DaemonSet
         spec["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1}}
-    meta = _meta(svc, team)
-    meta["annotations"] = {"owner": f"team-{team}@corp.example",
-                           "runbook": f"https://runbooks.corp.example/{team}/{svc}"}
+    meta = _meta(svc, team, owner="no_owner" not in bad)
+    meta["annotations"] = {"runbook": f"https://runbooks.corp.example/{team}/{svc}"}
     return {"apiVersion": "apps/v1", "kind": kind, "metadata": meta, "spec": spec}, port
 
 
@@ -303,7 +343,7 @@ def rbac(svc, team, bad):
 
 
 def job_spec(rng, svc, team, bad, what):
-    tmpl, _ = _pod_template(rng, svc, team, bad)
+    tmpl, _ = _pod_template(rng, svc, team, bad, spread=False)
     c = tmpl["spec"]["containers"][0]
     for k in ("ports", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "args"):
         c.pop(k, None)
@@ -319,7 +359,7 @@ def job_spec(rng, svc, team, bad, what):
 
 def job(rng, svc, team, bad):
     return {"apiVersion": "batch/v1", "kind": "Job",
-            "metadata": _meta(svc, team, f"{svc}-migrate"),
+            "metadata": _meta(svc, team, f"{svc}-migrate", owner="no_owner" not in bad),
             "spec": job_spec(rng, svc, team, bad, "migrate")}
 
 
@@ -329,19 +369,22 @@ def cronjob(rng, svc, team, bad, what):
             "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1,
             "jobTemplate": {"spec": job_spec(rng, svc, team, bad, what)}}
     return {"apiVersion": "batch/v1", "kind": "CronJob",
-            "metadata": _meta(svc, team, f"{svc}-{what}"), "spec": spec}
+            "metadata": _meta(svc, team, f"{svc}-{what}", owner="no_owner" not in bad),
+            "spec": spec}
 
 
 # --------------------------------------------------------------------------
 # One service = a handful of files
 # --------------------------------------------------------------------------
 
-def service_files(rng, idx):
-    """Return [(relative path, text)] for service number idx."""
+def service_files(rng, idx, verdicts=None):
+    """Return [(relative path, text)] for service number idx; note good/bad in verdicts."""
     team = rng.choice(TEAMS)
     svc = f"svc-{idx:04d}"
     good = rng.random() < 0.5
     bad = [] if good else rng.sample(DEFECTS, rng.randint(1, 5))
+    if verdicts is not None:
+        verdicts[svc] = bad
     kind = rng.choices(["Deployment", "StatefulSet", "DaemonSet"], [75, 15, 10])[0]
     base = f"services/{svc}/k8s/"
     files = []
@@ -357,9 +400,9 @@ def service_files(rng, idx):
             files.append(("configmap.yaml", to_yaml(configmap(rng, svc, team))))
     if kind != "DaemonSet" and "no_pdb" not in bad and (good or rng.random() < 0.4):
         files.append(("pdb.yaml", to_yaml(pdb(rng, svc, team))))
-    if kind == "Deployment" and "no_hpa" not in bad and rng.random() < (0.8 if good else 0.3):
+    if kind == "Deployment" and "no_hpa" not in bad and (good or rng.random() < 0.3):
         files.append(("hpa.yaml", to_yaml(hpa(rng, svc, team, kind))))
-    if "no_monitor" not in bad and rng.random() < (0.85 if good else 0.3):
+    if "no_monitor" not in bad and (good or rng.random() < 0.3):
         files.append(("servicemonitor.yaml", to_yaml(servicemonitor(rng, svc, team))))
     if rng.random() < 0.5 or "wildcard_rbac" in bad:
         files.append(("rbac.yaml", to_yaml(*rbac(svc, team, bad))))
@@ -375,11 +418,12 @@ def service_files(rng, idx):
     return [(base + name, text) for name, text in files]
 
 
-def generate(n_files, seed):
+def generate(n_files, seed, verdicts=None):
+    """[(relative path, text)] of the tree; verdicts (a dict) gets {service: [defects]}."""
     rng = random.Random(seed)
     out, idx = [], 0
     while len(out) < n_files:
-        out.extend(service_files(rng, idx))
+        out.extend(service_files(rng, idx, verdicts))
         idx += 1
     return out[:n_files]
 
