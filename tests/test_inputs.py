@@ -140,11 +140,15 @@ def test_non_kubernetes_yaml_is_skipped_quietly(tmp_path, registry):
         "list.yaml": "- one\n- two\n",
         "scalar.yaml": "just text\n",
         "kindless.yaml": "apiVersion: v1\nmetadata:\n  name: x\n",
+        # Client-side tool configuration: apiVersion and kind, but no metadata.name and never applied.
+        "k8s/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                                  "resources: [deployment.yaml]\n",
+        "skaffold.yaml": "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts: []\n",
     }
     report = scan_tree(make_tree(tmp_path, files), registry)
     assert [r for r in report.results if r.location.file != "good.yaml"] == []
     assert report.skipped == ()
-    assert report.files_scanned == 6
+    assert report.files_scanned == 8
     assert_good_scanned(report)
 
 

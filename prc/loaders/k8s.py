@@ -66,6 +66,12 @@ def load_k8s_text(display: str, text: str) -> LoadedFile:
     return loaded
 
 
+# Client-side configuration files that carry apiVersion and kind but are not
+# Kubernetes objects and have no metadata.name.
+CLIENT_CONFIG_API_PREFIXES = ("kustomize.config.k8s.io/", "config.kubernetes.io/", "skaffold/", "kind.x-k8s.io/",
+                              "kpt.dev/")
+
+
 def _is_object(data: object) -> bool:
     return isinstance(data, dict) and isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str)
 
@@ -74,6 +80,8 @@ def _objects_from_document(document: Document, loaded: LoadedFile) -> None:
     data = document.data
     if not _is_object(data):
         return  # not Kubernetes YAML (CI config, Helm values...): skipped quietly
+    if data["apiVersion"].startswith(CLIENT_CONFIG_API_PREFIXES):
+        return  # a kustomization.yaml or a tool's config: shaped like an object, never sent to a cluster
     if data["kind"].endswith("List") and isinstance(data.get("items"), list):
         for item in data["items"]:
             if _is_object(item):

@@ -92,11 +92,10 @@ def link(objects: list[K8sObject]) -> None:
 
     for obj in objects:
         if obj.kind == "ServiceMonitor":
-            for w in workloads:
-                if w in _monitor_scope(obj, by_namespace) and any(
-                    selector_matches(obj.spec.get("selector"), s.labels) for s in w.services
-                ):
+            for w in _monitor_scope(obj, by_namespace):
+                if any(selector_matches(obj.spec.get("selector"), s.labels) for s in w.services):
                     w.monitors.append(obj)
+                    obj.selects.append(w)
         elif obj.kind in ("VirtualService", "DestinationRule"):
             _link_istio(obj, services_by_key, workloads)
 
