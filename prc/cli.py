@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="verdict",
                       help="gate on service verdicts (default), on findings of a severity or above, or never")
     scan.add_argument("--min-score", type=float, metavar="N", help="also fail when any service scores below N")
+    scan.add_argument("--allow-empty", action="store_true",
+                      help="pass the gate when no Kubernetes object is found (by default that fails it)")
     scan.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     scan.add_argument("--today", type=_date, help="evaluate waiver and attestation expiry as of this date")
     scan.add_argument("--max-file-size", type=int, default=20, metavar="MIB",
@@ -121,7 +123,8 @@ def _scan(args) -> int:
     scan_input = ScanInput(tuple(p.resolve() for p in file_paths), root, stdin_text,
                            args.max_file_size * 1024 * 1024)
     report = scan(scan_input, config, registry, args.today or dt.date.today())
-    report = evaluate(report, args.fail_on, args.min_score)
+    shown_paths = ", ".join("standard input" if p == STDIN else p for p in args.paths)
+    report = evaluate(report, args.fail_on, args.min_score, allow_empty=args.allow_empty, paths=shown_paths)
     if args.format == "json":
         sys.stdout.write(json_report.render(report))
     else:

@@ -10,10 +10,24 @@ from .report import Gate, Report
 FAIL_ON_CHOICES = ("verdict", "critical", "high", "medium", "low", "never")
 
 
-def evaluate(report: Report, fail_on: str = "verdict", min_score: float | None = None) -> Report:
-    """By default a NOT READY service fails the gate; --fail-on SEVERITY gates on findings instead."""
+NOTHING_CHECKED = "nothing was checked"
+
+
+def nothing_checked(paths: str, skipped: int) -> str:
+    return f"{NOTHING_CHECKED}: no Kubernetes objects found in {paths or 'the input'} ({skipped} files skipped)"
+
+
+def evaluate(report: Report, fail_on: str = "verdict", min_score: float | None = None, *,
+             allow_empty: bool = False, paths: str = "") -> Report:
+    """By default a NOT READY service fails the gate; --fail-on SEVERITY gates on findings instead.
+
+    A scan that found no Kubernetes object fails every gate but `never`, unless
+    `allow_empty`: a wrong path or an unrendered chart must not pass as clean.
+    """
     reasons = []
     live = [r for r in report.results if not r.suppressed]
+    if report.objects == 0 and not allow_empty and fail_on != "never":
+        reasons.append(nothing_checked(paths, len(report.skipped)))
     if fail_on == "verdict":
         not_ready = [s.name for s in report.services if not s.ready]
         if not_ready:

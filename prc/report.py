@@ -26,6 +26,7 @@ class Report:
     skipped: tuple[Skipped, ...]
     files_scanned: int
     today: str
+    objects: int = 0  # Kubernetes objects found; 0 means nothing was checked
     gate: Gate = field(default_factory=lambda: Gate(True))
 
     @property

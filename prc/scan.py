@@ -12,11 +12,12 @@ from .discovery import DEFAULT_MAX_FILE_BYTES, FileReadError, Skipped, discover,
 from .engine import input_error, run_checks, selected_checks
 from .loaders.k8s import LoadedFile, Problem, load_k8s_text
 from .loaders.k8s_links import link
+from .loaders.kustomize import kustomize_patches
 from .model import Result
 from .registry import Registry
 from .report import Report
 from .scoring import score_services
-from .services import assign_services
+from .services import assign_services, service_names
 from .suppress import Suppressor
 from .targets import K8sObject, Workload
 
@@ -33,6 +34,9 @@ class ScanInput:
 
 def load_inputs(scan_input: ScanInput, config: Config) -> tuple[list[LoadedFile], list[Skipped], int]:
     found, skipped = discover(list(scan_input.paths), scan_input.root, config.exclude)
+    patches = kustomize_patches(found, scan_input.root, scan_input.max_file_bytes)
+    skipped = skipped + [Skipped(display, reason) for display, reason in patches.items()]
+    found = [item for item in found if item.display not in patches]
     loaded = []
     for item in found:
         try:
@@ -51,6 +55,10 @@ def load_inputs(scan_input: ScanInput, config: Config) -> tuple[list[LoadedFile]
 def targets_of(objects: list[K8sObject]) -> list[object]:
     targets: list[object] = []
     for obj in objects:
+        if isinstance(obj, Workload) and obj.rollout_refs:
+            # An Argo Rollout runs this pod template through spec.workloadRef and is judged on it,
+            # with results at the same lines; judging the template twice would double every finding.
+            continue
         targets.append(obj)
         if isinstance(obj, Workload):
             targets.extend(obj.containers)
@@ -72,12 +80,12 @@ def scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.da
     problems += suppressor.invalid_inline() + suppressor.invalid_annotations(objects)
     results += [input_error(p.file, p.line, p.message, _service_at(p.file, p.line, objects)) for p in problems]
     results.sort(key=Result.sort_key)
-    services = sorted({o.service for o in objects if o.service})
-    scores = score_services(results, services, config, today)
+    scores = score_services(results, service_names(objects, config), config, today)
     skipped_all = sorted(skipped + [s for f in loaded for s in f.skipped], key=lambda s: (s.path, s.reason))
     return Report(
         version=__version__, config_path=config.path, checks=tuple(checks), results=tuple(results),
         services=tuple(scores), skipped=tuple(skipped_all), files_scanned=file_count, today=today.isoformat(),
+        objects=len(objects),
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from .config import Config
 from .items import ITEMS, MANUAL_ITEMS, Item
 from .model import CATEGORIES, SEVERITY_ORDER, Result, Status
+from .services import UNASSIGNED
 
 READY = "READY"
 NOT_READY = "NOT READY"
@@ -86,7 +87,8 @@ def score_services(results: list[Result], services: list[str], config: Config, t
     for r in results:
         by_service[r.service].append(r)
     scores = []
-    for name in sorted(set(services) | {s for s in by_service if s}):
+    # Results outside any service (UNASSIGNED, or input errors in no object) are never scored.
+    for name in sorted(set(services) - {UNASSIGNED, ""}):
         mine = by_service.get(name, [])
         tier = config.tier_of(name)
         by_item: dict[str, list[Result]] = defaultdict(list)

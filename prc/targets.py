@@ -53,7 +53,8 @@ class K8sObject(Checkable):
     # Lines of the YAML document holding the object, for inline suppressions.
     doc_line: int = 0
     service: str = ""
-    # Workloads this object selects or targets (a Service, PDB, HPA or monitor), set by the linker.
+    # Workloads this object selects or targets (a Service, PDB, HPA or ScaledObject, a scrape configuration, or an
+    # Istio VirtualService or DestinationRule through the Services it names), each once, set by the linker.
     selects: list = field(default_factory=list)
 
     @property
@@ -89,8 +90,11 @@ class K8sObject(Checkable):
 
 
 # Kinds whose pods run until stopped; Jobs and CronJobs run to completion.
-LONG_RUNNING_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "Pod"})
+LONG_RUNNING_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
+                                "Rollout", "Pod"})
 WORKLOAD_KINDS = LONG_RUNNING_KINDS | {"Job", "CronJob"}
+# Kinds with spec.replicas (omitted means 1).
+REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"})
 
 
 @dataclass(eq=False)
@@ -114,6 +118,14 @@ class Workload(K8sObject):
     # The ServiceAccount the pods run as, when it is in the scan, and the bindings naming it as a subject.
     service_account: K8sObject | None = None
     service_account_bindings: list["RbacBinding"] = field(default_factory=list)
+    # The object whose pod template this workload runs (what an Argo Rollout's spec.workloadRef names), set by
+    # the linker; None when the template is the workload's own. Results about the template point into its file.
+    template_source: K8sObject | None = None
+    # Argo Rollouts that take their pod template from this workload through spec.workloadRef, set by the linker.
+    rollout_refs: list["Workload"] = field(default_factory=list)
+    # Why the pod template could not be resolved (a Rollout whose workloadRef is not in the scan), "" when it is.
+    # Pod-level checks report UNKNOWN with this reason instead of judging an empty pod spec.
+    pod_template_missing: str = ""
 
     @property
     def service_account_name(self) -> str:
@@ -141,7 +153,35 @@ class Workload(K8sObject):
     @property
     def replicas(self) -> object:
         """spec.replicas as written (None when omitted, which Kubernetes reads as 1)."""
-        return self.spec.get("replicas") if self.kind in ("Deployment", "StatefulSet", "ReplicaSet", "Rollout") else None
+        return self.spec.get("replicas") if self.kind in REPLICATED_KINDS else None
+
+    @property
+    def template_owner(self) -> K8sObject:
+        """The object whose document holds the pod template: this workload, or the one its workloadRef names."""
+        return self.template_source or self
+
+    @property
+    def template_path(self) -> str:
+        """Path from the document root to the pod template (metadata and spec); "" for a Pod."""
+        return self.pod_spec_path.rpartition(".")[0] if "." in self.pod_spec_path else ""
+
+    def locate(self, at: str) -> Location:
+        source = self.template_source
+        prefix = self.template_path
+        if source is not None and prefix and (at == prefix or at.startswith(prefix + ".")):
+            return Location(source.file, line_of(source.doc, at) or source.doc.line)
+        return super().locate(at)
+
+    def set_pod_template(self, metadata: LDict, spec: LDict, spec_path: str) -> None:
+        """Run this pod template: its metadata, its spec (at `spec_path` in the template owner's document)
+        and one Container per container entry."""
+        self.pod_metadata = metadata
+        self.pod_spec = spec
+        self.pod_spec_path = spec_path
+        self.containers = [Container(self, c, i) for i, c in enumerate(sequence(spec.get("containers")))
+                           if isinstance(c, LDict)]
+        self.init_containers = [Container(self, c, i, init=True)
+                                for i, c in enumerate(sequence(spec.get("initContainers"))) if isinstance(c, LDict)]
 
     def pod_path(self, rest: str = "") -> str:
         if not rest:
@@ -173,13 +213,30 @@ class Container(Checkable):
 
     @property
     def serves_traffic(self) -> bool:
-        """Exposes a port, or is the workload's only container and a Service selects the pods."""
+        """Receives traffic that a Service (or a client, when no Service is in the scan) sends to the pods.
+
+        With no selecting Service, any declared containerPort counts. When Services select the pods, only a
+        port some Service targets counts (targetPort as a number or a port name; omitted, the Service's port).
+        A pod's only app container also serves when a Service targets a port no container declares, or when
+        it declares no ports at all; a headless Service without ports exposes every port.
+        """
         if self.init and not self.native_sidecar:
             return False
-        if self.ports:
+        services = self.workload.services
+        if not services:
+            return bool(self.ports)
+        targets = [t for s in services for t in service_target_ports(s)]
+        if any(t is None for t in targets):  # a Service without ports
+            return bool(self.ports) or self._only_app_container
+        if any(_targets_port(t, p) for t in targets for p in self.ports):
             return True
-        app_containers = [c for c in self.workload.containers]
-        return bool(self.workload.services) and len(app_containers) == 1 and not self.init
+        pod_ports = [p for c in (*self.workload.containers, *self.workload.init_containers) for p in c.ports]
+        untargeted = any(not any(_targets_port(t, p) for p in pod_ports) for t in targets)
+        return self._only_app_container and (not self.ports or untargeted)
+
+    @property
+    def _only_app_container(self) -> bool:
+        return not self.init and len(self.workload.containers) == 1
 
     @property
     def path(self) -> str:
@@ -196,7 +253,8 @@ class Container(Checkable):
 
     @property
     def file(self) -> str:
-        return self.workload.file
+        """The file the container is written in (for a Rollout with a workloadRef, the referenced object's)."""
+        return self.workload.template_owner.file
 
     @property
     def ref(self) -> TargetRef:
@@ -205,7 +263,35 @@ class Container(Checkable):
 
     def locate(self, at: str) -> Location:
         line = line_of(self.spec, at) if at else self.spec.line
-        return Location(self.workload.file, line or self.workload.doc.line)
+        return Location(self.file, line or self.workload.template_owner.doc.line)
+
+
+def service_target_ports(service: K8sObject) -> list[tuple[object, str] | None]:
+    """(targetPort, protocol) for each port of a Service, the targetPort defaulting to the port;
+    [None] when the Service lists no ports (a headless Service reaches the pods on any port)."""
+    ports = [mapping(p) for p in sequence(service.spec.get("ports"))]
+    if not ports:
+        return [None]
+    found = []
+    for port in ports:
+        target = port.get("targetPort", port.get("port"))
+        found.append((target, str(port.get("protocol") or "TCP")))
+    return found
+
+
+def _targets_port(target: tuple[object, str] | None, port: object) -> bool:
+    """Whether a Service's (targetPort, protocol) reaches a container port entry."""
+    if target is None:
+        return True
+    value, protocol = target
+    port = mapping(port)
+    if str(port.get("protocol") or "TCP") != protocol:
+        return False
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return str(port.get("containerPort")) == str(value)
+    return isinstance(value, str) and value != "" and port.get("name") == value
 
 
 @dataclass(eq=False)

@@ -178,10 +178,25 @@ def _convert(node: yaml.Node) -> object:
             continue
         key = _convert(key_node)
         if isinstance(key, (dict, list)):
-            key = yaml.safe_dump(key, default_flow_style=True).strip()
+            # A complex key (`{{ template "x" . }}: ...` is a flow mapping used as a key) becomes its flow text.
+            key = _flow_text(key)
         mapping[key] = _convert(value_node)
         mapping.key_lines[key] = _line(key_node)
     return mapping
+
+
+def _flow_text(value: object) -> str:
+    """A converted node in YAML flow style, for use as a mapping key; never fails."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_flow_text(k)}: {_flow_text(v)}" if v is not None else _flow_text(k)
+                               for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow_text(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _problem_line(exc: yaml.YAMLError) -> int:

@@ -152,6 +152,52 @@ def test_input_errors_fail_every_gate_but_never(tmp_path, cli):
     assert cli("scan", ".", "--fail-on", "never", cwd=tmp_path).returncode == 0
 
 
+def test_a_scan_that_found_no_kubernetes_object_fails_the_gate_unless_allowed(tmp_path, cli):
+    chart = tmp_path / "chart" / "templates"
+    chart.mkdir(parents=True)
+    (chart / "deployment.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+                                           "  name: {{ .Release.Name }}\n")
+    (tmp_path / "chart" / "values.yaml").write_text("replicaCount: 2\n")
+    repo(tmp_path, {})
+    done = cli("scan", "chart", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout
+    lines = done.stdout.rstrip().splitlines()
+    assert lines[1] == "Nothing was checked: no Kubernetes objects found (see Skipped below)"
+    assert lines[-1] == "Gate: failed: nothing was checked: no Kubernetes objects found in chart (1 files skipped)"
+    assert cli("scan", "chart", "--fail-on", "low", cwd=tmp_path).returncode == 1
+    allowed = cli("scan", "chart", "--allow-empty", cwd=tmp_path)
+    assert allowed.returncode == 0 and allowed.stdout.rstrip().splitlines()[-1] == "Gate: passed"
+    assert cli("scan", "chart", "--fail-on", "never", cwd=tmp_path).returncode == 0
+    report = json.loads(cli("scan", "chart", "--format", "json", cwd=tmp_path).stdout)
+    assert report["gate"] == {"passed": False, "reasons": [
+        "nothing was checked: no Kubernetes objects found in chart (1 files skipped)"]}
+
+
+def test_empty_standard_input_is_nothing_checked(tmp_path, cli):
+    repo(tmp_path, {})
+    done = cli("scan", "-", cwd=tmp_path, stdin=b"")
+    assert done.returncode == 1
+    assert done.stdout.rstrip().splitlines()[-1] == (
+        "Gate: failed: nothing was checked: no Kubernetes objects found in standard input (1 files skipped)")
+
+
+def test_objects_outside_any_service_are_listed_apart_and_gate_only_on_severity(tmp_path, cli):
+    role = ("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: everything}\n"
+            "rules:\n  - {apiGroups: ['*'], resources: ['*'], verbs: ['*']}\n")
+    repo(tmp_path, {"web.yaml": GOOD, "rbac.yaml": role},
+         "default_tier: experimental\nchecks: {enable: [PRC-K8S-001, PRC-K8S-086]}\n")
+    done = cli("scan", ".", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert "(unassigned)" not in done.stdout
+    outside = done.stdout.split("Outside any service", 1)[1]
+    assert "rbac.yaml:5  PRC-K8S-086 rbac-no-wildcards" in outside
+    assert done.stdout.startswith(f"prc {__version__}: 2 files, 1 services")
+    assert cli("scan", ".", "--fail-on", "high", cwd=tmp_path).returncode == 1
+    report = json.loads(cli("scan", ".", "--format", "json", cwd=tmp_path).stdout)
+    assert [s["name"] for s in report["services"]] == ["web"]
+    assert {r["service"] for r in report["results"]} == {"web", "(unassigned)"}
+
+
 @pytest.mark.parametrize("args, message", [
     (["scan", "missing-dir"], "prc: missing-dir: no such file or directory"),
     (["scan", ".", "--today", "23/11/2026"], "expected a date as YYYY-MM-DD, got '23/11/2026'"),

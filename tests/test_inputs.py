@@ -188,6 +188,135 @@ def test_template_braces_inside_a_value_are_not_mistaken_for_helm(tmp_path, regi
     assert errors_in(report, "alerts.yaml") == []
 
 
+def test_unquoted_template_actions_in_values_are_helm_at_their_line(tmp_path, registry):
+    # Valid YAML (a flow mapping used as a key) that means nothing until rendered.
+    name = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ template \"x.name\" . }}\ndata: {a: b}\n"
+    item = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n"
+            "      image: registry.example.com/app:1.4.2\n      args:\n        - {{ .Values.flag }}\n")
+    report = scan_tree(make_tree(tmp_path, {"name.yaml": name, "item.yaml": item}), registry)
+    skipped = {s.path: s.reason for s in report.skipped}
+    assert skipped["name.yaml"].startswith("Helm/Go template syntax ({{ ... }}) at line 4; render it first")
+    assert skipped["item.yaml"].startswith("Helm/Go template syntax ({{ ... }}) at line 10; render it first")
+    assert errors_in(report, "name.yaml") == errors_in(report, "item.yaml") == []
+    assert_good_scanned(report)
+
+
+def test_template_text_on_stdin_is_named_with_its_line(tmp_path, registry):
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ template \"x\" . }}\n"
+    report = run_scan([], registry, ONLY_001, root=tmp_path, stdin_text=text)
+    assert [(s.path, s.reason.split(";")[0]) for s in report.skipped] == [
+        ("-", "Helm/Go template syntax ({{ ... }}) at line 4")]
+
+
+def test_prometheus_templates_in_quoted_strings_and_block_scalars_are_plain_text(tmp_path, registry):
+    rule = textwrap.dedent("""\
+        apiVersion: monitoring.coreos.com/v1
+        kind: PrometheusRule
+        metadata:
+          name: alerts
+        spec:
+          groups:
+            - name: pods
+              rules:
+                - alert: PodDown
+                  expr: up == 0
+                  annotations:
+                    summary: "instance: {{ $labels.instance }}"
+                    runbook: 'see {{ $labels.pod }}'
+                    description: |
+                      {{ $labels.pod }} in {{ $labels.namespace }} is down.
+                      {{- if gt $value 1.0 }} Several targets. {{- end }}
+                    details: >-
+                      {{ $value }} targets
+                    note: "a string that
+                      {{ $labels.job }} continues on the next line"
+                  labels: {severity: page}
+        """)
+    report = scan_tree(make_tree(tmp_path, {"rules.yaml": rule}), registry)
+    assert report.skipped == ()
+    assert errors_in(report, "rules.yaml") == []
+
+
+def test_complex_mapping_keys_are_read_as_their_flow_text():
+    data = parse_yaml("a:\n  {b: [1, {c: null}]}: x\n? [y, {z: true}]\n: 2\n").documents[0].data
+    assert dict(data["a"]) == {"{b: [1, {c}]}": "x"}
+    assert data["[y, {z: true}]"] == 2
+
+
+PATCH = textwrap.dedent("""\
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      template:
+        spec:
+          containers:
+            - name: app
+              resources: {requests: {cpu: 500m}}
+""")
+
+
+def test_kustomize_patches_are_skipped_with_a_hint_to_build_first(tmp_path, registry):
+    kustomization = textwrap.dedent("""\
+        apiVersion: kustomize.config.k8s.io/v1alpha1
+        kind: Component
+        patches:
+          - path: set-capacity.patch.yaml
+          - path: ../shared/replicas.yaml
+            target: {kind: Deployment}
+          - patch: |-
+              - {op: replace, path: /spec/replicas, value: 3}
+          - path: ../../outside.yaml
+        patchesStrategicMerge:
+          - ./legacy.yaml
+          - |-
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: inline}
+        patchesJson6902:
+          - target: {group: apps, version: v1, kind: Deployment, name: web}
+            path: ops.yaml
+    """)
+    files = {
+        "overlays/capacity/kustomization.yaml": kustomization,
+        "overlays/capacity/set-capacity.patch.yaml": PATCH,
+        "overlays/capacity/legacy.yaml": PATCH,
+        "overlays/capacity/ops.yaml": "- {op: add, path: /spec/replicas, value: 2}\n",
+        "overlays/shared/replicas.yaml": PATCH,
+        # Listed nowhere: an ordinary manifest beside the patches, still checked.
+        "overlays/capacity/extra.yaml": GOOD.replace("name: web", "name: extra"),
+        # A `Kustomization` file (no extension) works the same way.
+        "other/Kustomization": "patchesStrategicMerge: [web-patch.yml]\n",
+        "other/web-patch.yml": PATCH,
+    }
+    (tmp_path / "repo").mkdir()
+    make_tree(tmp_path / "repo", files)
+    (tmp_path / "outside.yaml").write_text(PATCH)
+    report = scan_tree(tmp_path / "repo", registry)
+    skipped = {s.path: s.reason for s in report.skipped}
+    hint = ("kustomize patch, listed in overlays/capacity/kustomization.yaml; scan the output of "
+            "`kustomize build overlays/capacity` instead")
+    assert skipped == {
+        "overlays/capacity/set-capacity.patch.yaml": hint,
+        "overlays/capacity/legacy.yaml": hint,
+        "overlays/capacity/ops.yaml": hint,
+        "overlays/shared/replicas.yaml": hint,
+        "other/web-patch.yml": "kustomize patch, listed in other/Kustomization; scan the output of "
+                               "`kustomize build other` instead",
+    }
+    assert {r.location.file for r in report.results} == {"good.yaml", "overlays/capacity/extra.yaml"}
+    assert report.files_scanned == 3  # good.yaml, extra.yaml and the kustomization itself
+
+
+def test_a_patch_named_on_the_command_line_is_skipped_too(tmp_path, registry):
+    make_tree(tmp_path, {"kustomization.yml": "patches:\n  - path: patch.yaml\n", "patch.yaml": PATCH})
+    report = run_scan([tmp_path / "patch.yaml"], registry, ONLY_001, root=tmp_path)
+    assert [(s.path, s.reason.split(";")[0]) for s in report.skipped] == [
+        ("patch.yaml", "kustomize patch, listed in kustomization.yml")]
+    assert report.results == ()
+
+
 # --- encodings and sizes ----------------------------------------------------
 
 

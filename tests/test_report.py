@@ -57,3 +57,14 @@ def test_fingerprints_survive_unrelated_line_moves(tmp_path, registry):
     for key in before:
         assert before[key][0] == after[key][0]
         assert after[key][1] == before[key][1] + 3
+
+
+def test_results_outside_any_service_are_in_the_report_but_not_in_services(tmp_path, registry):
+    (tmp_path / "rbac.yaml").write_text("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"
+                                        "metadata: {name: everything}\nrules:\n"
+                                        "  - {apiGroups: ['*'], resources: ['*'], verbs: ['*']}\n")
+    document = json.loads(json_report.render(run_scan([tmp_path], registry)))
+    jsonschema.Draft202012Validator(load_schema("report.schema.json")).validate(document)
+    assert document["services"] == [] and document["summary"]["services"] == 0
+    assert [(r["check_id"], r["service"], r["status"]) for r in document["results"]] == [
+        ("PRC-K8S-086", "(unassigned)", "FAIL")]

@@ -80,3 +80,12 @@ def test_service_specific_attestation_wins_over_a_global_one():
     s = only(config, result(READINESS, Status.PASS))
     review = next(m for m in s.manual if m.item.slug == "security-review")
     assert (review.status, review.evidence) == ("attested", "https://e.example/web")
+
+
+def test_results_outside_any_service_are_never_scored():
+    from prc.services import UNASSIGNED
+
+    results = [result(READINESS, Status.PASS), result(PRIV, Status.FAIL, service=UNASSIGNED),
+               result(OWNER, Status.FAIL, service="")]
+    scores = score_services(results, ["web", UNASSIGNED], Config(), TODAY)
+    assert [(s.name, s.score) for s in scores] == [("web", 100.0)]

@@ -8,8 +8,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..gate import NOTHING_CHECKED
 from ..model import SEVERITY_ORDER, Result, Status
 from ..report import Report
+from ..services import UNASSIGNED
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 STATUS_STYLE = {"PASS": "green", "FAIL": "red", "UNKNOWN": "magenta", "ERROR": "bold magenta"}
@@ -33,6 +35,7 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
         _services_table(report, console)
         for service in report.services:
             _service_details(report, service, console, verbose)
+        _unassigned(report, console, verbose)
         _other_sections(report, console, verbose)
         _gate(report, console)
     console.file.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
@@ -41,6 +44,11 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
 def _services_table(report: Report, console: Console) -> None:
     console.print(Text(f"prc {report.version}: {report.files_scanned} files, {len(report.services)} services"
                        + (f", config {report.config_path}" if report.config_path else ", no .prc.yaml"), style="bold"))
+    if not report.services:
+        empty = any(reason.startswith(NOTHING_CHECKED) for reason in report.gate.reasons)
+        console.print(Text("Nothing was checked: no Kubernetes objects found (see Skipped below)" if empty else
+                           "No services: no workload found and none declared in .prc.yaml", style="bold yellow"))
+        return
     table = Table(show_header=True, header_style="bold", show_lines=False)
     for column in ("Service", "Tier", "Score", "Verdict", "Critical", "High", "Medium", "Low", "Unknown"):
         table.add_column(column, justify="left" if column in ("Service", "Tier", "Verdict") else "right")
@@ -64,6 +72,29 @@ def _finding_row(r: Result) -> tuple[Text, Text]:
     if r.status is Status.FAIL and r.check.remediation:
         body.append(f"\nfix: {r.check.remediation}", style="dim")
     return label, body
+
+
+def _findings(results: list[Result], console: Console) -> None:
+    order = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    findings = Table.grid(padding=(0, 1))
+    findings.add_column(width=9, no_wrap=True)
+    findings.add_column()
+    for r in sorted(results, key=lambda r: (r.status is Status.PASS, order[r.severity], r.location, r.check.id)):
+        findings.add_row(*_finding_row(r))
+    if results:
+        console.print()
+        console.print(findings)
+
+
+def _unassigned(report: Report, console: Console, verbose: bool) -> None:
+    """Objects that belong to no service: their findings count for --fail-on SEVERITY, never for a verdict."""
+    shown = [r for r in report.results if r.service == UNASSIGNED and not r.suppressed
+             and (r.status is not Status.PASS or verbose)]
+    if not shown:
+        return
+    console.print()
+    console.print(Text("Outside any service (no workload, not declared in .prc.yaml; not scored)", style="bold"))
+    _findings(shown, console)
 
 
 def _service_details(report: Report, service, console: Console, verbose: bool) -> None:
@@ -90,15 +121,7 @@ def _service_details(report: Report, service, console: Console, verbose: bool) -
         grid.add_row(Text(m.status.upper(), style="red"),
                      Text(f"{m.item.title} (manual, required): attest it in .prc.yaml"))
     console.print(grid)
-    order = {s: i for i, s in enumerate(SEVERITY_ORDER)}
-    findings = Table.grid(padding=(0, 1))
-    findings.add_column(width=9, no_wrap=True)
-    findings.add_column()
-    for r in sorted(shown, key=lambda r: (r.status is Status.PASS, order[r.severity], r.location, r.check.id)):
-        findings.add_row(*_finding_row(r))
-    if shown:
-        console.print()
-        console.print(findings)
+    _findings(shown, console)
 
 
 def _other_sections(report: Report, console: Console, verbose: bool) -> None:
@@ -130,8 +153,12 @@ def _other_sections(report: Report, console: Console, verbose: bool) -> None:
     if report.skipped:
         console.print()
         console.print(Text(f"Skipped: {len(report.skipped)} paths", style="bold"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=1)  # a hanging indent for reasons that wrap
+        grid.add_column()
         for s in report.skipped if verbose else [s for s in report.skipped if s.reason != "empty file"][:20]:
-            console.print(f"  {s.path}: {s.reason}")
+            grid.add_row("", f"{s.path}: {s.reason}")
+        console.print(grid)
 
 
 def _gate(report: Report, console: Console) -> None:

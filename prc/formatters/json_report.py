@@ -48,6 +48,7 @@ def report_dict(report: Report) -> dict:
         "today": report.today,
         "summary": {
             "files_scanned": report.files_scanned,
+            "objects": report.objects,
             "services": len(report.services),
             "ready": sum(1 for s in report.services if s.ready),
             "not_ready": sum(1 for s in report.services if not s.ready),

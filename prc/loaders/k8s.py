@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ..discovery import Skipped
-from ..targets import WORKLOAD_KINDS, Container, K8sObject, RbacBinding, RbacRole, Workload, mapping, sequence
+from ..targets import WORKLOAD_KINDS, K8sObject, RbacBinding, RbacRole, Workload, mapping, sequence
 from ..yamlsrc import Document, Ignore, LDict, YamlError, parse_yaml
 
 
@@ -31,18 +31,99 @@ class LoadedFile:
 
 # Go template actions as Helm writes them: `{{ .Values.x }}`, `{{- include ... }}`.
 _TEMPLATE_RE = re.compile(r"\{\{-?\s*[.$a-zA-Z/(]")
+# An action using Helm's built-in objects, which no other Go template user (Prometheus, Alertmanager) has.
+_HELM_OBJECT_RE = re.compile(r"\{\{-?[^}\n]*\.(?:Values|Release|Chart|Capabilities|Files)\b")
+# A block scalar header after a key or a dash: `|`, `>-`, `|2+`, maybe with a tag or anchor and a comment.
+_BLOCK_SCALAR_RE = re.compile(r"(?:[!&]\S*[ \t]+)*[|>][1-9+-]{0,2}[ \t]*(?:#.*)?$")
+_PLAIN_KEY_END_RE = re.compile(r":(?:[ \t]|$)")
+_DASHES_RE = re.compile(r"[ \t]*(?:-(?:[ \t]+|$))*")
+
+
+def _closing_quote(text: str, quote: str, start: int) -> int:
+    """Index of the quote that ends a quoted scalar, searching from `start`; -1 when it goes on past the line."""
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if quote == '"' and ch == "\\":
+            i += 2
+            continue
+        if ch == quote:
+            if quote == "'" and text[i + 1:i + 2] == "'":  # '' is an escaped quote
+                i += 2
+                continue
+            return i
+        i += 1
+    return -1
+
+
+def _template_action_line(text: str) -> int:
+    """First line where a Go template action stands where YAML expects a node: alone at the start of a line,
+    or as an unquoted value (`key: {{ ... }}`, `- {{ ... }}`). Text inside quoted strings and block scalars
+    (a Prometheus rule's `description: |` with `{{ $labels.pod }}`) is a value, and is passed over."""
+    block_indent = -1  # >= 0 inside a block scalar: its lines are indented more than this
+    quote = ""  # inside a quoted scalar that continues past its line
+    for number, line in enumerate(text.splitlines(), 1):
+        if quote:
+            if _closing_quote(line, quote, 0) >= 0:
+                quote = ""
+            continue
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip(" \t"))
+        if block_indent >= 0:
+            if not stripped or indent > block_indent:
+                # `{{- toYaml .Values.config | nindent 4 }}` in a ConfigMap's block is a chart, not alert text.
+                if _TEMPLATE_RE.match(stripped) and _HELM_OBJECT_RE.match(stripped):
+                    return number
+                continue
+            block_indent = -1
+        if not stripped or stripped.startswith("#"):
+            continue
+        if _TEMPLATE_RE.match(stripped):
+            return number
+        prefix = _DASHES_RE.match(line).end()
+        rest = line[prefix:]
+        if _TEMPLATE_RE.match(rest):
+            return number  # `- {{ ... }}`
+        value, key_col = rest, -1
+        if rest[:1] in ('"', "'"):
+            end = _closing_quote(rest, rest[0], 1)
+            if end < 0:
+                quote = rest[0]
+                continue
+            after = rest[end + 1:]
+            if after.lstrip(" \t").startswith(":"):
+                key_col, value = prefix, after.lstrip(" \t")[1:]
+            else:
+                continue  # a quoted scalar on its own
+        else:
+            colon = _PLAIN_KEY_END_RE.search(rest)
+            if colon:
+                key_col, value = prefix, rest[colon.end():]
+        value = value.strip(" \t")
+        if _TEMPLATE_RE.match(value):
+            return number  # `key: {{ ... }}`
+        if _BLOCK_SCALAR_RE.fullmatch(value):
+            # Content is indented more than the key, or than the dash of a `- |` item.
+            block_indent = key_col if key_col >= 0 else max(line.rfind("-", 0, prefix), 0)
+        elif value[:1] in ('"', "'") and _closing_quote(value, value[0], 1) < 0:
+            quote = value[0]
+    return 0
+
+
+def helm_template_line(display: str, text: str) -> int:
+    """The first line showing that a file is a Helm chart template rather than YAML; 0 when it is not one."""
+    first = _TEMPLATE_RE.search(text)
+    if not first:
+        return 0
+    if "templates" in PurePosixPath(display).parts:
+        return text.count("\n", 0, first.start()) + 1
+    return _template_action_line(text)
 
 
 def looks_like_helm_template(display: str, text: str) -> bool:
-    """A chart template: Go template actions outside strings, or a file under a chart's templates/."""
-    if not _TEMPLATE_RE.search(text):
-        return False
-    parts = PurePosixPath(display).parts
-    if "templates" in parts:
-        return True
-    # Helm-style control lines (`{{- if ...}}` alone on a line) never occur in
-    # plain YAML values, unlike `{{ $labels.x }}` inside an alert annotation.
-    return any(line.lstrip().startswith("{{") for line in text.splitlines())
+    """A chart template: Go template actions where YAML nodes go, or a file under a chart's templates/.
+    `{{ $labels.x }}` inside a quoted string or a block scalar is not one."""
+    return bool(helm_template_line(display, text))
 
 
 def load_k8s_text(display: str, text: str) -> LoadedFile:
@@ -50,9 +131,11 @@ def load_k8s_text(display: str, text: str) -> LoadedFile:
     if not text.strip():
         loaded.skipped.append(Skipped(display, "empty file"))
         return loaded
-    if looks_like_helm_template(display, text):
+    template_line = helm_template_line(display, text)
+    if template_line:
         loaded.skipped.append(
-            Skipped(display, "Helm template syntax ({{ ... }}); render it first: helm template CHART | prc scan -")
+            Skipped(display, f"Helm/Go template syntax ({{{{ ... }}}}) at line {template_line}; render it first: "
+                    "helm template CHART | prc scan -")
         )
         return loaded
     try:
@@ -128,15 +211,6 @@ def _workload(common: dict) -> Workload:
     template = workload.doc
     for key in template_path:
         template = mapping(template.get(key))
-    workload.pod_metadata = mapping(template.get("metadata"))
-    workload.pod_spec = mapping(template.get("spec"))
-    workload.pod_spec_path = ".".join(template_path + ("spec",))
-    workload.containers = [
-        Container(workload, c, i) for i, c in enumerate(sequence(workload.pod_spec.get("containers")))
-        if isinstance(c, LDict)
-    ]
-    workload.init_containers = [
-        Container(workload, c, i, init=True)
-        for i, c in enumerate(sequence(workload.pod_spec.get("initContainers"))) if isinstance(c, LDict)
-    ]
+    workload.set_pod_template(mapping(template.get("metadata")), mapping(template.get("spec")),
+                              ".".join(template_path + ("spec",)))
     return workload

@@ -47,9 +47,21 @@ def _short_host(host: str, namespace: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
+# Scrape configurations that select pods by label: Prometheus Operator, VictoriaMetrics operator, and Google
+# Managed Prometheus (PodMonitoring in its own namespace, ClusterPodMonitoring in every namespace).
+POD_MONITOR_KINDS = frozenset({"PodMonitor", "VMPodScrape", "PodMonitoring", "ClusterPodMonitoring"})
+# Scrape configurations that select Services by label and scrape the pods behind them.
+SERVICE_MONITOR_KINDS = frozenset({"ServiceMonitor", "VMServiceScrape"})
+
+# What an Argo Rollout's spec.workloadRef may name.
+WORKLOAD_REF_KINDS = ("Deployment", "ReplicaSet", "PodTemplate")
+
+
 def link(objects: list[K8sObject]) -> None:
     """Attach Services, PDBs, HPAs, monitors, Istio objects and Namespaces to the workloads they concern."""
     workloads = [o for o in objects if isinstance(o, Workload)]
+    # First, so that Rollouts have their pod labels before anything selects them.
+    _resolve_workload_refs(objects, workloads)
     by_namespace: dict[str, list[Workload]] = defaultdict(list)
     for w in workloads:
         by_namespace[w.effective_namespace].append(w)
@@ -77,7 +89,7 @@ def link(objects: list[K8sObject]) -> None:
                 if target.get("kind", "Deployment") == w.kind and target.get("name") == w.name:
                     w.hpas.append(obj)
                     obj.selects.append(w)
-        elif obj.kind == "PodMonitor":
+        elif obj.kind in POD_MONITOR_KINDS:
             for w in _monitor_scope(obj, by_namespace):
                 if selector_matches(obj.spec.get("selector"), w.pod_labels):
                     w.monitors.append(obj)
@@ -91,13 +103,39 @@ def link(objects: list[K8sObject]) -> None:
         w.service_account_bindings = [b for b in bindings if _binds_account(b, w)]
 
     for obj in objects:
-        if obj.kind == "ServiceMonitor":
+        if obj.kind in SERVICE_MONITOR_KINDS:
             for w in _monitor_scope(obj, by_namespace):
                 if any(selector_matches(obj.spec.get("selector"), s.labels) for s in w.services):
                     w.monitors.append(obj)
                     obj.selects.append(w)
         elif obj.kind in ("VirtualService", "DestinationRule"):
             _link_istio(obj, services_by_key, workloads)
+
+
+def _resolve_workload_refs(objects: list[K8sObject], workloads: list[Workload]) -> None:
+    """An Argo Rollout with spec.workloadRef runs the pod template of the Deployment, ReplicaSet or PodTemplate
+    it names, in its own namespace; when that object is not in the scan its pod template is unknown."""
+    by_key = {(o.kind, o.effective_namespace, o.name): o for o in objects}
+    for rollout in workloads:
+        if rollout.kind != "Rollout" or "workloadRef" not in rollout.spec or "template" in rollout.spec:
+            continue
+        ref = mapping(rollout.spec.get("workloadRef"))
+        kind, name = ref.get("kind"), ref.get("name")
+        if kind not in WORKLOAD_REF_KINDS or not isinstance(name, str) or not name:
+            rollout.pod_template_missing = (f"workloadRef names {kind or '(no kind)'}/{name or '(no name)'}; a Rollout "
+                                            "takes its pod template only from a Deployment, ReplicaSet or PodTemplate")
+            continue
+        source = by_key.get((kind, rollout.effective_namespace, name))
+        if source is None:
+            rollout.pod_template_missing = f"workloadRef {kind}/{name} not in the scan"
+            continue
+        rollout.template_source = source
+        if isinstance(source, Workload):
+            rollout.set_pod_template(source.pod_metadata, source.pod_spec, source.pod_spec_path)
+            source.rollout_refs.append(rollout)
+        else:  # a PodTemplate holds its template at the top level
+            template = mapping(source.doc.get("template"))
+            rollout.set_pod_template(mapping(template.get("metadata")), mapping(template.get("spec")), "template.spec")
 
 
 def _binds_account(binding: RbacBinding, w: Workload) -> bool:
@@ -115,10 +153,14 @@ def _binds_account(binding: RbacBinding, w: Workload) -> bool:
 
 
 def _monitor_scope(monitor: K8sObject, by_namespace: dict) -> list[Workload]:
+    if monitor.kind == "ClusterPodMonitoring":
+        return [w for ws in by_namespace.values() for w in ws]
+    if monitor.kind == "PodMonitoring":
+        return list(by_namespace.get(monitor.effective_namespace, []))
     selector = mapping(monitor.spec.get("namespaceSelector"))
     if selector.get("any") is True:
         return [w for ws in by_namespace.values() for w in ws]
-    names = [str(n) for n in sequence(selector.get("matchNames"))] or [monitor.effective_namespace]
+    names = list(dict.fromkeys(str(n) for n in sequence(selector.get("matchNames")))) or [monitor.effective_namespace]
     return [w for n in names for w in by_namespace.get(n, [])]
 
 
@@ -141,6 +183,7 @@ def _link_istio(obj: K8sObject, services_by_key: dict, workloads: list[Workload]
             bucket = w.destination_rules if obj.kind == "DestinationRule" else w.virtual_services
             if service in w.services and obj not in bucket:
                 bucket.append(obj)
+                obj.selects.append(w)
 
 
 def bindings_by_role(objects: list[K8sObject]) -> dict[tuple[str, str], list[RbacBinding]]:
