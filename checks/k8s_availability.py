@@ -7,9 +7,16 @@ runs at. KEDA ScaledObjects (minReplicaCount, default 0) are understood too
 when the loader links them into Workload.hpas.
 
 Checks about a PodDisruptionBudget, a VirtualService route or a
-DestinationRule report on that object, so the line points where the fix
-goes; they run on the workload because only the workload knows its replica
-count and Services.
+DestinationRule run on that object and report on it once, so the line
+points where the fix goes and a budget or route shared by several
+workloads is one finding; they read the replica counts and Services of the
+workloads the linker attached to it (K8sObject.selects).
+
+An object whose pod template an Argo Rollout runs through spec.workloadRef
+(Workload.rollout_refs) is skipped by the replica checks: the Rollout owns
+the replica count, and scaling the Deployment to 0 is the documented
+pattern. A Rollout whose workloadRef is not in the scan gets one UNKNOWN
+from each check that reads its pod template.
 """
 
 from __future__ import annotations
@@ -17,11 +24,11 @@ from __future__ import annotations
 import re
 
 from prc.loaders.k8s_links import selector_matches
-from prc.targets import K8sObject, Workload, mapping, sequence
 from prc.registry import check
+from prc.targets import REPLICATED_KINDS, K8sObject, Workload, mapping, sequence
 
-# Kinds with a replica count and a scale subresource.
-_REPLICA_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "Rollout")
+from ._common import pod_template_unknown, scaled_by_rollout
+
 ZONE_KEYS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 HOSTNAME_KEY = "kubernetes.io/hostname"
 
@@ -77,9 +84,14 @@ def _lowest_scale(w: Workload) -> tuple[int, K8sObject | None, str]:
     return value, None, ""
 
 
+def _replicated(w: Workload) -> bool:
+    """A workload whose own replica count the availability checks judge (not one a Rollout scales for it)."""
+    return w.kind in REPLICATED_KINDS and not scaled_by_rollout(w)
+
+
 def _may_run_several(w: Workload) -> bool:
     """Whether the workload can run more than one pod (unknown counts as yes: the check then decides on the rest)."""
-    if w.kind not in _REPLICA_KINDS:
+    if not _replicated(w):
         return False
     if w.hpas:
         return any(_int(_autoscaler_max(s)) is None or _int(_autoscaler_max(s)) >= 2 for s in w.hpas)
@@ -93,7 +105,7 @@ def _may_run_several(w: Workload) -> bool:
        fix="Set spec.replicas to 2 or more, or give its HorizontalPodAutoscaler minReplicas: 2 or more.",
        options={"min_replicas": (2, "the fewest pods a workload may run at")})
 def min_replicas(w: Workload, opts):
-    """What: a Deployment, StatefulSet, ReplicaSet or Argo Rollout runs at least 2 pods: spec.replicas >= 2 (omitted means 1), or, when a HorizontalPodAutoscaler scales it, the HPA's minReplicas >= 2 (omitted means 1; the HPA overrides spec.replicas). A bare Pod (one without ownerReferences) always fails; DaemonSets, Jobs and CronJobs are not checked.
+    """What: a Deployment, StatefulSet, ReplicaSet, ReplicationController or Argo Rollout runs at least 2 pods: spec.replicas >= 2 (omitted means 1), or, when a HorizontalPodAutoscaler scales it, the HPA's minReplicas >= 2 (omitted means 1; the HPA overrides spec.replicas). A bare Pod (one without ownerReferences) always fails; DaemonSets, Jobs and CronJobs are not checked, nor is a Deployment whose pod template an Argo Rollout runs through workloadRef (the Rollout's replicas count; the Deployment is usually scaled to 0 on purpose).
 
     Why: a single pod is a single point of failure. A node failure, a node drain during a cluster upgrade, an eviction or a crash loop takes the whole service down until a replacement is scheduled and ready, and a bare Pod is not replaced at all.
 
@@ -106,7 +118,7 @@ def min_replicas(w: Workload, opts):
         yield w.fail(f"bare Pod {w.name} is a single replica that nothing recreates when its node fails or is drained",
                      at="metadata.name")
         return
-    if w.kind not in _REPLICA_KINDS:
+    if not _replicated(w):
         return
     try:
         lowest, scaler, written = _lowest_scale(w)
@@ -139,29 +151,44 @@ def _pdb_limits(pdb: K8sObject) -> tuple[str, object] | None:
     return None
 
 
-@check(id="PRC-K8S-031", slug="pod-disruption-budget", target=Workload, item="disruption-budget", severity="medium",
+def _protected(w: Workload) -> bool:
+    """Whether a budget that limits disruptions selects the workload's pods."""
+    return any(_pdb_limits(pdb) is not None for pdb in w.pdbs)
+
+
+@check(id="PRC-K8S-031", slug="pod-disruption-budget", target=K8sObject, item="disruption-budget",
+       severity="medium",
        fix="Add a PodDisruptionBudget with maxUnavailable: 1 whose selector matches the pod template's labels.")
-def pod_disruption_budget(w: Workload, opts):
-    """What: a PodDisruptionBudget that sets minAvailable or maxUnavailable selects the pods of every Deployment, StatefulSet, ReplicaSet and Argo Rollout that can run more than one pod (single-replica workloads are left to PRC-K8S-030, since a budget on one pod can only block drains).
+def pod_disruption_budget(obj: K8sObject, opts):
+    """What: a PodDisruptionBudget that sets minAvailable or maxUnavailable selects the pods of every Deployment, StatefulSet, ReplicaSet, ReplicationController and Argo Rollout that can run more than one pod (single-replica workloads are left to PRC-K8S-030, since a budget on one pod can only block drains). A policy/v1 budget that sets neither allows every eviction; it is reported once, on the budget, naming the workloads it leaves unprotected.
 
     Why: without a budget, a node drain (cluster upgrade, autoscaler scale-down, spot reclaim) may evict all replicas at once; the budget makes the eviction API wait until enough pods are ready elsewhere.
 
     How to fix: add a policy/v1 PodDisruptionBudget in the workload's namespace whose selector matches the pod template labels, usually with maxUnavailable: 1.
     """
-    if not _may_run_several(w):
+    if obj.kind == "PodDisruptionBudget":
+        if _pdb_limits(obj) is not None:
+            return  # PRC-K8S-032 judges what it allows
+        exposed = [w for w in obj.selects if isinstance(w, Workload) and _may_run_several(w) and not _protected(w)]
+        if exposed:
+            pods_of = " and ".join(f"{w.kind} {w.name}" for w in exposed)
+            yield obj.fail(f"PodDisruptionBudget {obj.name} sets neither minAvailable nor maxUnavailable, so it "
+                           f"allows every eviction of the pods of {pods_of}", at="spec")
+        return
+    if not isinstance(obj, Workload) or not _may_run_several(obj):
+        return
+    w = obj
+    unknown = pod_template_unknown(w)
+    if unknown:
+        yield unknown
         return
     labels = ", ".join(f"{k}={v}" for k, v in sorted(w.pod_labels.items())) or "none"
     if not w.pdbs:
         yield w.fail(f"no PodDisruptionBudget selects the pods of {w.kind} {w.name} (pod labels: {labels})",
                      at="metadata.name")
-        return
-    effective = [pdb for pdb in w.pdbs if _pdb_limits(pdb) is not None]
-    if effective:
+    elif _protected(w):
         yield w.ok(at="metadata.name")
-        return
-    for pdb in w.pdbs:
-        yield pdb.fail(f"PodDisruptionBudget {pdb.name} sets neither minAvailable nor maxUnavailable, so it allows "
-                       f"every eviction of the pods of {w.kind} {w.name}", at="spec")
+    # else: only budgets that limit nothing select the pods; each is reported once, on the budget
 
 
 # --- PRC-K8S-032 ---------------------------------------------------------------------------------------------------
@@ -184,7 +211,7 @@ def _scaled(value: object, total: int) -> int | None:
        fix="Let the PodDisruptionBudget allow at least one disruption: maxUnavailable: 1, or minAvailable below the "
            "lowest replica count.")
 def pdb_allows_eviction(pdb: K8sObject, opts):
-    """What: each PodDisruptionBudget that selects Deployments, StatefulSets, ReplicaSets or Argo Rollouts allows at least one voluntary eviction when all their pods are healthy at the lowest scale (spec.replicas, or HPA minReplicas when an HPA scales a workload; summed when one budget selects several workloads). Blocking budgets are maxUnavailable 0 or "0%", minAvailable >= that pod count, or a minAvailable percentage that rounds up to it (90% of 3 is 3).
+    """What: each PodDisruptionBudget that selects Deployments, StatefulSets, ReplicaSets, ReplicationControllers or Argo Rollouts allows at least one voluntary eviction when all their pods are healthy at the lowest scale (spec.replicas, or HPA minReplicas when an HPA scales a workload; summed when one budget selects several workloads). Blocking budgets are maxUnavailable 0 or "0%", minAvailable >= that pod count, or a minAvailable percentage that rounds up to it (90% of 3 is 3).
 
     Why: a budget that allows zero disruptions makes every node drain hang: cluster upgrades stall, the cluster autoscaler cannot remove nodes, and operators end up deleting the budget or the pods by hand, which removes the protection when it matters.
 
@@ -192,7 +219,7 @@ def pdb_allows_eviction(pdb: K8sObject, opts):
     """
     if pdb.kind != "PodDisruptionBudget":
         return
-    workloads = [w for w in pdb.selects if isinstance(w, Workload) and w.kind in _REPLICA_KINDS]
+    workloads = [w for w in pdb.selects if isinstance(w, Workload) and _replicated(w)]
     if not workloads:
         return
     limit = _pdb_limits(pdb)
@@ -305,13 +332,17 @@ def _pinned_zone(w: Workload, zone_keys: tuple) -> tuple[str, str] | None:
            "the pod labels.",
        options={"zone_keys": (list(ZONE_KEYS), "node labels that name a zone")})
 def zone_spread(w: Workload, opts):
-    """What: a Deployment, StatefulSet, ReplicaSet or Argo Rollout that can run more than one pod spreads them across zones: a topologySpreadConstraint, or a required or preferred podAntiAffinity term, on topology.kubernetes.io/zone (or the legacy failure-domain.beta.kubernetes.io/zone) whose labelSelector selects the workload's own pods, and no nodeSelector or node affinity that pins every pod to one zone. Spreading only across nodes (kubernetes.io/hostname) is a partial pass, reported as a low-severity failure.
+    """What: a Deployment, StatefulSet, ReplicaSet, ReplicationController or Argo Rollout that can run more than one pod spreads them across zones: a topologySpreadConstraint, or a required or preferred podAntiAffinity term, on topology.kubernetes.io/zone (or the legacy failure-domain.beta.kubernetes.io/zone) whose labelSelector selects the workload's own pods, and no nodeSelector or node affinity that pins every pod to one zone. Spreading only across nodes (kubernetes.io/hostname) is a partial pass, reported as a low-severity failure. A zone or hostname rule whose labelSelector selects none of the workload's own pods spreads nothing and is reported at that rule.
 
     Why: the scheduler's built-in spreading is best-effort and can place every replica in one zone, so a single zone outage takes the whole service down even though it has several replicas.
 
     How to fix: add a topologySpreadConstraint with topologyKey topology.kubernetes.io/zone, maxSkew 1 and a labelSelector matching the pod labels (whenUnsatisfiable ScheduleAnyway, or DoNotSchedule for strict spreading), and run at least as many replicas as zones.
     """
     if not _may_run_several(w):
+        return
+    unknown = pod_template_unknown(w)
+    if unknown:
+        yield unknown
         return
     zone_keys = (opts["zone_keys"],) if isinstance(opts["zone_keys"], str) else tuple(opts["zone_keys"])
     pinned = _pinned_zone(w, zone_keys)
@@ -337,6 +368,12 @@ def zone_spread(w: Workload, opts):
             yield w.fail(f"partial: {w.kind} {w.name} spreads its pods across nodes ({HOSTNAME_KEY}) but not across "
                          f"zones", at=path, severity="low")
             return
+    for path, key, own in rules:
+        if key == HOSTNAME_KEY:
+            rule = path[len(w.pod_path()) + 1:] if w.pod_path() else path
+            yield w.fail(f"{w.kind} {w.name}: {rule} on {HOSTNAME_KEY} does not select the workload's own pods (pod "
+                         f"labels: {labels}), so it spreads them neither across nodes nor across zones", at=path)
+            return
     yield w.fail(f"{w.kind} {w.name} has no topologySpreadConstraints or podAntiAffinity on {zone_keys[0]}",
                  at=w.pod_path("topologySpreadConstraints"))
 
@@ -346,13 +383,13 @@ def zone_spread(w: Workload, opts):
 @check(id="PRC-K8S-034", slug="hpa-present", target=Workload, item="autoscaling", severity="low",
        fix="Add a HorizontalPodAutoscaler (autoscaling/v2) whose scaleTargetRef names the Deployment.")
 def hpa_present(w: Workload, opts):
-    """What: every Deployment and Argo Rollout is scaled by a HorizontalPodAutoscaler whose scaleTargetRef names it (kind and name, in the same namespace).
+    """What: every Deployment and Argo Rollout is scaled by a HorizontalPodAutoscaler whose scaleTargetRef names it (kind and name, in the same namespace). A Deployment whose pod template an Argo Rollout runs through workloadRef is not checked: the autoscaler belongs on the Rollout. StatefulSets, ReplicaSets and ReplicationControllers can be autoscaled too but are not asked to be (a StatefulSet usually holds state sized by hand; the other two are normally managed by something else).
 
     Why: a fixed replica count is sized for one load. A traffic peak saturates it, and sizing it for the peak wastes capacity the rest of the time; an autoscaler follows the load within bounds you choose.
 
     How to fix: add an autoscaling/v2 HorizontalPodAutoscaler with scaleTargetRef naming the workload, minReplicas of 2 or more and a CPU (or custom metric) target, and remove spec.replicas from the workload so a re-apply does not fight the autoscaler.
     """
-    if w.kind not in ("Deployment", "Rollout"):
+    if w.kind not in ("Deployment", "Rollout") or scaled_by_rollout(w):
         return
     if w.hpas:
         yield w.ok(at="spec.replicas")
@@ -397,52 +434,81 @@ def _ejects_nothing(settings: dict) -> bool:
     return _int(five_xx) == 0 and _int(gateway) in (0, None)
 
 
-@check(id="PRC-K8S-040", slug="mesh-timeouts-and-outlier-detection", target=Workload, item="dependencies-fail-fast",
+def _mesh_workloads(obj: K8sObject) -> list[Workload]:
+    """The long-running workloads whose Services a VirtualService or DestinationRule names (set by the linker)."""
+    return [w for w in obj.selects if isinstance(w, Workload) and w.long_running]
+
+
+def _outlier_detection_works(rule: K8sObject) -> bool:
+    detection = _outlier_detection(rule)
+    return detection is not None and not _ejects_nothing(detection[1])
+
+
+@check(id="PRC-K8S-040", slug="mesh-timeouts-and-outlier-detection", target=K8sObject, item="dependencies-fail-fast",
        severity="low",
        fix="Set a timeout on every http route of the VirtualService and trafficPolicy.outlierDetection on the "
            "DestinationRule.")
-def mesh_timeouts_and_outlier_detection(w: Workload, opts):
-    """What: where Istio VirtualServices or DestinationRules exist for a workload's Service, every http route that sends traffic to that Service sets a timeout other than 0s, and a DestinationRule for the Service sets outlierDetection (at the top of trafficPolicy, for a port, or on every subset) without disabling ejection. Not applicable when no mesh object names the Service. Route and DestinationRule findings are reported on those objects.
+def mesh_timeouts_and_outlier_detection(obj: K8sObject, opts):
+    """What: where Istio VirtualServices or DestinationRules exist for a workload's Service, every http route that sends traffic to that Service sets a timeout other than 0s, and a DestinationRule for the Service sets outlierDetection (at the top of trafficPolicy, for a port, or on every subset) without disabling ejection. Not applicable when no mesh object names the Service. Each route and each DestinationRule is reported once, on that object, however many workloads sit behind it; a workload whose Service has a VirtualService but no DestinationRule is reported on the workload.
 
     Why: Istio sets no timeout on HTTP routes by default, so callers of a hung service wait until their own deadline and their threads and connections pile up; without outlier detection, the mesh keeps sending requests to a pod that fails every one of them.
 
     How to fix: set timeout on each http route (a little above the service's p99.9 latency) and add trafficPolicy.outlierDetection to the DestinationRule, for example consecutive5xxErrors 5, interval 10s, baseEjectionTime 30s.
     """
-    if not w.long_running or not (w.virtual_services or w.destination_rules):
-        return
-    own = {(s.name, s.effective_namespace) for s in w.services}
-    names = ", ".join(sorted(s.name for s in w.services))
-    for vs in w.virtual_services:
-        for i, route in enumerate(sequence(vs.spec.get("http"))):
-            route = mapping(route)
-            targets = [_service_key(mapping(mapping(d).get("destination")).get("host"), vs.effective_namespace)
-                       for d in sequence(route.get("route"))]
-            served = sorted({t[0] for t in targets if t in own})
-            if not served:
-                continue  # routes elsewhere, redirects, or returns a direct response
-            label = f'http route "{route["name"]}"' if route.get("name") else f"http route #{i}"
-            timeout = route.get("timeout")
-            if timeout is None:
-                yield vs.fail(f"VirtualService {vs.name}: {label} to {', '.join(served)} sets no timeout, and Istio "
-                              "applies none by default", at=f"spec.http[{i}]")
-            elif _ZERO_DURATION_RE.fullmatch(str(timeout)):
-                yield vs.fail(f"VirtualService {vs.name}: {label} to {', '.join(served)} sets timeout {timeout}, which "
-                              "disables the timeout", at=f"spec.http[{i}].timeout")
-            else:
-                yield vs.ok(at=f"spec.http[{i}].timeout")
-    if not w.destination_rules:
+    if isinstance(obj, Workload):
+        yield from _mesh_workload(obj)
+    elif obj.kind == "VirtualService":
+        yield from _mesh_routes(obj)
+    elif obj.kind == "DestinationRule":
+        yield from _mesh_destination_rule(obj)
+
+
+def _mesh_workload(w: Workload):
+    if w.long_running and w.virtual_services and not w.destination_rules:
+        names = ", ".join(sorted(s.name for s in w.services))
         yield w.fail(f"{w.kind} {w.name}: no DestinationRule sets outlierDetection for its Service {names}",
                      at="metadata.name")
+
+
+def _mesh_routes(vs: K8sObject):
+    own = {(s.name, s.effective_namespace) for w in _mesh_workloads(vs) for s in w.services}
+    if not own:
         return
-    found = [(rule, _outlier_detection(rule)) for rule in w.destination_rules]
-    for rule, detection in found:
-        if detection and not _ejects_nothing(detection[1]):
-            yield rule.ok(at=detection[0])
-            return
-    for rule, detection in found:
-        if detection:
-            yield rule.fail(f"DestinationRule {rule.name}: outlierDetection sets consecutive5xxErrors 0 and no "
-                            "consecutiveGatewayErrors, so it never ejects a failing endpoint", at=detection[0])
+    for i, route in enumerate(sequence(vs.spec.get("http"))):
+        route = mapping(route)
+        targets = [_service_key(mapping(mapping(d).get("destination")).get("host"), vs.effective_namespace)
+                   for d in sequence(route.get("route"))]
+        served = sorted({t[0] for t in targets if t in own})
+        if not served:
+            continue  # routes outside the scan, redirects, or returns a direct response
+        label = f'http route "{route["name"]}"' if route.get("name") else f"http route #{i}"
+        timeout = route.get("timeout")
+        if timeout is None:
+            yield vs.fail(f"VirtualService {vs.name}: {label} to {', '.join(served)} sets no timeout, and Istio "
+                          "applies none by default", at=f"spec.http[{i}]")
+        elif _ZERO_DURATION_RE.fullmatch(str(timeout)):
+            yield vs.fail(f"VirtualService {vs.name}: {label} to {', '.join(served)} sets timeout {timeout}, which "
+                          "disables the timeout", at=f"spec.http[{i}].timeout")
         else:
-            yield rule.fail(f"DestinationRule {rule.name} for {names} sets no trafficPolicy.outlierDetection",
-                            at="spec.trafficPolicy")
+            yield vs.ok(at=f"spec.http[{i}].timeout")
+
+
+def _mesh_destination_rule(rule: K8sObject):
+    workloads = _mesh_workloads(rule)
+    if not workloads:
+        return
+    detection = _outlier_detection(rule)
+    if detection and not _ejects_nothing(detection[1]):
+        yield rule.ok(at=detection[0])
+        return
+    # Another DestinationRule that ejects failing endpoints of every workload behind this one covers them.
+    if all(any(_outlier_detection_works(other) for other in w.destination_rules) for w in workloads):
+        return
+    if detection:
+        yield rule.fail(f"DestinationRule {rule.name}: outlierDetection sets consecutive5xxErrors 0 and no "
+                        "consecutiveGatewayErrors, so it never ejects a failing endpoint", at=detection[0])
+    else:
+        key = _service_key(rule.spec.get("host"), rule.effective_namespace)
+        host = key[0] if key else str(rule.spec.get("host"))
+        yield rule.fail(f"DestinationRule {rule.name} for {host} sets no trafficPolicy.outlierDetection",
+                        at="spec.trafficPolicy")

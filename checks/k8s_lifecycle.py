@@ -14,9 +14,11 @@ Decisions where the checklist is silent (also in each check's docstring):
   no port has nothing a kubelet could usefully probe, a proxy does.
 - Two probes are "identical" (003) when they use the same handler on the
   same endpoint: httpGet scheme, host, path, port (named ports resolved
-  against the container's ports) and headers; tcpSocket host and port;
+  against the container's ports) and Host header; tcpSocket host and port;
   grpc port and service; exec command. Timings are ignored: a laxer
   failureThreshold only delays the restart a failing dependency causes.
+  Other headers are ignored too: a Cookie or X-Probe value that differs
+  reaches the same handler, which checks the same things.
 - preStop (010) accepts exec, httpGet and the sleep action; a sleep of 0 s
   and tcpSocket (which the kubelet does not run as a hook) do not count.
   A native sidecar is stopped only after the app containers have exited,
@@ -39,7 +41,11 @@ Decisions where the checklist is silent (also in each check's docstring):
   Recreate with a PersistentVolumeClaim mounted (a ReadWriteOnce volume
   often forces it) still fails, at low severity. Argo Rollouts canary and
   blueGreen pass; a canary maxUnavailable is held to the same rule as a
-  Deployment's.
+  Deployment's. A Deployment whose pod template an Argo Rollout runs
+  through spec.workloadRef is skipped by 020 and 021: the Rollout rolls
+  it out.
+- Workload checks that read the pod template (011, 012) give one UNKNOWN
+  for a Rollout whose workloadRef names an object missing from the scan.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ import yaml
 
 from prc.registry import check
 from prc.targets import Container, Workload, mapping, sequence
+
+from ._common import pod_template_unknown, scaled_by_rollout
 
 # --------------------------------------------------------------------------- helpers
 
@@ -151,10 +159,11 @@ def probe_endpoint(probe: object, c: Container) -> tuple[tuple, object, bool, st
     if isinstance(probe.get("httpGet"), dict):
         h = probe["httpGet"]
         path = str(h.get("path") or "/")  # exact: /healthz and /healthz/ can be different routes
-        headers = tuple(sorted((str(mapping(x).get("name", "")).lower(), str(mapping(x).get("value", "")))
-                               for x in sequence(h.get("httpHeaders"))))
         port, resolved = _resolve_port(h.get("port"), c)
-        key = ("httpGet", str(h.get("scheme") or "HTTP").upper(), str(h.get("host") or ""), path, headers)
+        # The Host header picks a virtual host, so it can route to another handler; other headers
+        # (a Cookie, an X-Probe marker) reach the same handler and are left out of the identity.
+        virtual_host = str(_http_headers(probe).get("host", "")).lower()
+        key = ("httpGet", str(h.get("scheme") or "HTTP").upper(), str(h.get("host") or ""), path, virtual_host)
         return key, port, resolved, f"httpGet {path} on port {port}"
     if isinstance(probe.get("tcpSocket"), dict):
         h = probe["tcpSocket"]
@@ -170,6 +179,13 @@ def probe_endpoint(probe: object, c: Container) -> tuple[tuple, object, bool, st
         command = tuple(str(x) for x in sequence(probe["exec"].get("command")))
         return ("exec", command), None, True, f"exec `{' '.join(command)}`"
     return None
+
+
+def _http_headers(probe: object) -> dict[str, str]:
+    """An httpGet probe's headers, names lower-cased (HTTP header names are case-insensitive)."""
+    http = mapping(mapping(probe).get("httpGet"))
+    return {str(mapping(x).get("name", "")).lower(): str(mapping(x).get("value", ""))
+            for x in sequence(http.get("httpHeaders"))}
 
 
 _PROBE_TIMINGS = ("initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold")
@@ -199,7 +215,7 @@ def liveness_probe(c: Container, opts):
        severity="medium",
        fix="Point the livenessProbe at an endpoint that checks only the process (e.g. /livez), not the readiness one.")
 def liveness_differs_from_readiness(c: Container, opts):
-    """What: when a container has both a livenessProbe and a readinessProbe, they do not call the same thing: the same httpGet scheme, host, path, port and headers, the same tcpSocket port, the same grpc port and service, or the same exec command count as identical even when the timings differ (a laxer failureThreshold only delays the restart).
+    """What: when a container has both a livenessProbe and a readinessProbe, they do not call the same thing: the same httpGet scheme, host, path, port and Host header (other headers, such as a Cookie or an X-Probe marker, reach the same handler and do not make probes different), the same tcpSocket port, the same grpc port and service, or the same exec command count as identical even when the timings differ (a laxer failureThreshold only delays the restart).
 
     Why: readiness answers "should this pod get traffic now", liveness answers "is this process beyond repair". When both call one endpoint, a slow dependency or a short overload that should only take pods out of rotation makes every pod fail liveness too, and the kubelet restarts them all at once, turning a brownout into an outage.
 
@@ -218,8 +234,13 @@ def liveness_differs_from_readiness(c: Container, opts):
     if live_key != ready_key:
         yield c.ok(at="livenessProbe")
     elif live_port == ready_port:
-        timings_differ = any(liveness.get(k) != readiness.get(k) for k in _PROBE_TIMINGS)
-        note = " (only the timings differ)" if timings_differ else ""
+        differ = []
+        if any(liveness.get(k) != readiness.get(k) for k in _PROBE_TIMINGS):
+            differ.append("timings")
+        headers = [{k: v for k, v in _http_headers(p).items() if k != "host"} for p in (liveness, readiness)]
+        if headers[0] != headers[1]:
+            differ.append("headers")
+        note = f" (only the {' and '.join(differ)} differ)" if differ else ""
         yield c.fail(f"container {c.name}: livenessProbe and readinessProbe both use {text}{note}; a pod that is "
                      "only overloaded or waiting on a dependency is restarted instead of taken out of rotation",
                      at="livenessProbe")
@@ -422,6 +443,10 @@ def grace_period_covers_prestop(w: Workload, opts):
     """
     if not w.long_running:
         return
+    unknown = pod_template_unknown(w)
+    if unknown:
+        yield unknown
+        return
     containers = _pod_containers(w)
     hooks = []
     for c in containers:
@@ -446,8 +471,12 @@ def grace_period_covers_prestop(w: Workload, opts):
                      at=grace_at)
         return
     if grace <= margin:  # too short whatever the hooks do
-        before = ", even before any preStop hook runs" if hooks else ""
-        yield w.fail(f"{grace_text} does not exceed the {_seconds(margin)} s drain margin{before}", at=grace_at)
+        if hooks:
+            yield w.fail(f"{grace_text} does not exceed the {_seconds(margin)} s drain margin, even before any "
+                         "preStop hook runs", at=grace_at)
+        else:
+            yield w.fail(f"{grace_text}: with no preStop hook the app gets only {grace} s after SIGTERM; prc requires "
+                         f"more than drain_margin_seconds ({_seconds(margin)})", at=grace_at)
         return
     if not hooks:
         yield w.ok(at=grace_at)
@@ -614,6 +643,10 @@ def sidecar_lifecycle(w: Workload, opts):
     """
     if not w.long_running:
         return
+    unknown = pod_template_unknown(w)
+    if unknown:
+        yield unknown
+        return
     injected, reason = istio_injection(w)
     if injected:
         yield from _istio_results(w, reason)
@@ -692,12 +725,14 @@ def _mounts_claim(w: Workload) -> bool:
        fix="Use strategy RollingUpdate with maxUnavailable below the replica count (e.g. maxUnavailable 0, "
            "maxSurge 25%).")
 def rolling_update_strategy(w: Workload, opts):
-    """What: a Deployment uses the RollingUpdate strategy (the default) with maxUnavailable (default 25%) below 100% and below the replica count (HPA minReplicas when an HPA scales it); Recreate fails, at low severity when the pods mount a PersistentVolumeClaim that may force it. A StatefulSet or DaemonSet RollingUpdate follows the same maxUnavailable rule (a StatefulSet replaces pods without surge, so one replica always goes down); OnDelete is UNKNOWN because rollouts are then manual. An Argo Rollout passes with blueGreen, and with canary when its maxUnavailable keeps a pod up.
+    """What: a Deployment uses the RollingUpdate strategy (the default) with maxUnavailable (default 25%) below 100% and below the replica count (HPA minReplicas when an HPA scales it); Recreate fails, at low severity when the pods mount a PersistentVolumeClaim that may force it. A StatefulSet or DaemonSet RollingUpdate follows the same maxUnavailable rule (a StatefulSet replaces pods without surge, so one replica always goes down); OnDelete is UNKNOWN because rollouts are then manual. An Argo Rollout passes with blueGreen, and with canary when its maxUnavailable keeps a pod up; a Deployment whose pod template a Rollout runs through workloadRef is left to that Rollout.
 
     Why: Recreate, or a maxUnavailable as large as the replica count, stops every old pod before new ones are ready, so each release is an outage, and a release whose new pods crash leaves nothing serving.
 
     How to fix: set strategy.type RollingUpdate with maxUnavailable 0 (or a percentage that leaves pods up) and maxSurge 1 or 25%; run at least two replicas; for a ReadWriteOnce volume consider a StatefulSet or a ReadWriteMany volume instead of Recreate.
     """
+    if scaled_by_rollout(w):
+        return  # the Rollout that runs this pod template rolls it out
     if w.kind == "Deployment":
         strategy = mapping(w.spec.get("strategy"))
         kind = strategy.get("type") or "RollingUpdate"
@@ -740,13 +775,13 @@ def rolling_update_strategy(w: Workload, opts):
 @check(id="PRC-K8S-021", slug="min-ready-seconds", target=Workload, item="zero-downtime-rollout", severity="low",
        fix="Set spec.minReadySeconds (e.g. 10) so a new pod must stay ready for a while before the rollout continues.")
 def min_ready_seconds(w: Workload, opts):
-    """What: a Deployment, StatefulSet, DaemonSet or Argo Rollout sets spec.minReadySeconds above 0.
+    """What: a Deployment, StatefulSet, DaemonSet or Argo Rollout sets spec.minReadySeconds above 0. A Deployment whose pod template a Rollout runs through workloadRef is left to that Rollout, whose own minReadySeconds counts.
 
     Why: with minReadySeconds 0 a new pod counts as available the moment its readiness probe first passes, so a version that crashes or fails a few seconds after starting is rolled out to every replica before anything notices.
 
     How to fix: set spec.minReadySeconds to a few probe periods (10 to 30 seconds is common) so each new pod must stay ready that long before the rollout replaces the next old one.
     """
-    if w.kind not in ("Deployment", "StatefulSet", "DaemonSet", "Rollout"):
+    if w.kind not in ("Deployment", "StatefulSet", "DaemonSet", "Rollout") or scaled_by_rollout(w):
         return
     written = w.spec.get("minReadySeconds")
     if written is None:

@@ -7,6 +7,8 @@ import re
 from prc.registry import check
 from prc.targets import Container, Workload, mapping, sequence
 
+from ._common import pod_template_unknown
+
 
 def _pod_metadata_path(w: Workload, rest: str) -> str:
     """Path from the document root to a field of the pod template's metadata (the object's own for a Pod)."""
@@ -35,6 +37,10 @@ def metrics_scraped(w: Workload, opts):
     How to fix: expose a /metrics endpoint and add a PodMonitor (or a ServiceMonitor on the Service) whose selector matches the pod labels; with an annotation-driven Prometheus, set prometheus.io/scrape: "true" (and prometheus.io/port) on the pod template.
     """
     if not w.long_running:
+        return
+    unknown = pod_template_unknown(w)
+    if unknown:
+        yield unknown
         return
     if w.monitors:
         yield w.ok(f"scraped by {_names(w.monitors)}")
@@ -119,7 +125,13 @@ def tracing_configured(w: Workload, opts):
 
     How to fix: instrument the app with an OpenTelemetry SDK or agent and point it at a collector with OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_SERVICE_NAME, or let the OpenTelemetry operator inject it with an instrumentation.opentelemetry.io/inject-<language> annotation on the pod template.
     """
-    if not w.long_running or not w.containers:
+    if not w.long_running:
+        return
+    unknown = pod_template_unknown(w)
+    if unknown:
+        yield unknown
+        return
+    if not w.containers:
         return
     reason = _instrumentation(w)
     if reason:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from prc.registry import check
 from prc.targets import Workload, mapping
 
+from ._common import pod_template_unknown
+
 _VARIABLE_MARKERS = ("${", "{{", "$(")
 
 
@@ -49,6 +51,10 @@ def owner_label(w: Workload, opts):
         if value.strip() and entry not in unresolved:
             yield w.ok(f"owned by {value} ({what})", at=path)
             return
+    unknown = pod_template_unknown(w)  # the owner may be on the pod template prc could not see
+    if unknown:
+        yield unknown
+        return
     if unresolved:
         what, _, value, path = unresolved[0]
         yield w.unknown(f"{w.kind} {w.name}: {what} is an unresolved variable ({value})", at=path)

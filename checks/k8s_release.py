@@ -61,17 +61,30 @@ def parse_image(reference: str) -> ImageRef:
     return ImageRef(name, tag, digest if at else "")
 
 
+# A Git commit SHA used as a tag can, rarely, have no digit at all.
+_COMMIT_SHA_RE = re.compile(r"^[0-9a-f]{7,40}$")
+
+
+def floats(tag: str, extra: set[str]) -> bool:
+    """A tag that moves to new builds: one with no digit (latest, alpine, slim, lts, stable, bookworm, jammy,
+    edge, mainline...) unless it reads as a commit SHA, or one listed in `extra` (lower-case)."""
+    lowered = tag.lower()
+    if lowered in extra:
+        return True
+    return not any(ch.isdigit() for ch in tag) and not _COMMIT_SHA_RE.match(lowered)
+
+
 @check(id="PRC-K8S-100", slug="image-tag-pinned", target=Container, item="images-pinned", severity="high",
        fix="Reference the image by an immutable version tag, ideally with its digest: app:1.4.2@sha256:<digest>.",
-       options={"floating_tags": (["latest", "stable", "edge", "nightly", "main", "master"],
-                                  "tags that move to new builds by convention and count as not pinned "
-                                  "(compared case-insensitively)")})
+       options={"floating_tags": ([], "more tags that count as floating (compared case-insensitively), for tags "
+                                      "that contain a digit but still move, such as a major-only channel; tags "
+                                      "with no digit float anyway")})
 def image_tag_pinned(c: Container, opts):
-    """What: every container (including init containers and native sidecars) references its image by a digest or by an explicit tag that is not latest or another conventionally floating tag (stable, edge, nightly, main, master by default). A tag passes; a digest is best.
+    """What: every container (including init containers and native sidecars) references its image by a digest or by an explicit tag that names a version. A tag with no digit in it floats like latest: variants and channels such as alpine, slim, lts, stable, edge, mainline, bookworm or jammy fail (a tag of 7 to 40 hexadecimal letters is taken as a Git commit SHA), and so do tags listed in the floating_tags option. A version tag passes; a digest is best.
 
-    Why: an image without a tag means :latest, and a floating tag points to whatever was pushed last, so two pods of one Deployment can run different code, a node restart can silently upgrade a service, and a rollback to the same manifest does not bring the old code back.
+    Why: an image without a tag means :latest, and a floating tag points to whatever was pushed last, so two pods of one Deployment can run different code, a node restart can silently upgrade a service, and a rollback to the same manifest does not bring the old code back. redis:alpine is a new Redis release every time one ships.
 
-    How to fix: deploy an immutable version tag produced by CI (a semantic version or the Git SHA), ideally pinned by digest (app:1.4.2@sha256:...), and let your CD tool or Renovate bump it.
+    How to fix: deploy an immutable version tag produced by CI (a semantic version or the Git SHA, e.g. redis:7.2.5-alpine rather than redis:alpine), ideally pinned by digest (app:1.4.2@sha256:...), and let your CD tool or Renovate bump it.
     """
     image = c.spec.get("image")
     if image is None or image == "":
@@ -88,13 +101,16 @@ def image_tag_pinned(c: Container, opts):
     except ImageRefError as exc:
         yield c.fail(f"container {c.name}: image {image} is not a valid image reference: {exc}", at="image")
         return
-    floating = {str(t).lower() for t in opts["floating_tags"]}
+    extra = {str(t).lower() for t in opts["floating_tags"]}
     if ref.digest:
         yield c.ok(f"container {c.name}: image pinned by digest", at="image")
     elif not ref.tag:
         yield c.fail(f"container {c.name}: image {image} has no tag, so the node pulls :latest", at="image")
-    elif ref.tag.lower() in floating:
+    elif ref.tag.lower() in extra or ref.tag.lower() == "latest":
         yield c.fail(f"container {c.name}: image {image} uses the floating tag {ref.tag}", at="image")
+    elif floats(ref.tag, extra):
+        yield c.fail(f"container {c.name}: image {image} uses the floating tag {ref.tag} (no version number in the "
+                     "tag, so it moves to new builds)", at="image")
     else:
         yield c.ok(f"container {c.name}: image tagged {ref.tag}; add its digest (@sha256:...) to make it immutable",
                    at="image")

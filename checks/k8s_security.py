@@ -23,6 +23,8 @@ import re
 from prc.registry import check
 from prc.targets import Container, RbacBinding, RbacRole, Workload, mapping, sequence
 
+from ._common import pod_template_unknown
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -292,6 +294,10 @@ def no_host_namespaces(w: Workload, opts):
 
     How to fix: remove the fields; expose the app with a Service (or a hostPort only when unavoidable) instead of hostNetwork, and record a waiver for node agents that truly need a host namespace.
     """
+    unknown = pod_template_unknown(w)
+    if unknown:
+        yield unknown
+        return
     clean = True
     for field_name, consequence in _HOST_NAMESPACES:
         value = w.pod_spec.get(field_name)
@@ -393,6 +399,10 @@ def service_account_token(w: Workload, opts):
 
     How to fix: add automountServiceAccountToken: false to the pod spec (or to the ServiceAccount) for apps that never call the API; give an app that does call it a dedicated ServiceAccount with a narrow Role.
     """
+    unknown = pod_template_unknown(w)
+    if unknown:
+        yield unknown
+        return
     mount = w.pod_spec.get("automountServiceAccountToken")
     at = w.pod_path("automountServiceAccountToken")
     sa_name = w.service_account_name
@@ -437,10 +447,26 @@ def secret_looking(name: str, patterns, not_secret_words) -> bool:
     return any(re.search(re.escape(str(p).upper()) + r"S?(?=_|$)", upper) for p in patterns)
 
 
+# Values of on/off switches such as MYSQL_ALLOW_EMPTY_PASSWORD=1 or MYSQL_RANDOM_ROOT_PASSWORD=yes: a variable
+# whose value is one of these turns a behaviour about the secret on or off and never holds the secret itself.
+SWITCH_VALUES = frozenset({"0", "1", "true", "false", "yes", "no", "y", "n", "on", "off"})
+
+
+def is_switch(value: object) -> bool:
+    """A boolean-like value (YAML true/false, 0, 1, "yes", "off"...), which no real secret is."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return value in (0, 1)
+    return isinstance(value, str) and value.strip().lower() in SWITCH_VALUES
+
+
 def is_literal_secret(value: object) -> bool:
-    """A value that holds a secret as written: a non-empty string (or number) that is not built from $(VAR)
-    references (`$$(` is an escaped, literal `$(`) and is not a file path."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    """A value that holds a secret as written: a non-empty string (or number) that is not a switch value
+    (is_switch), is not built from $(VAR) references (`$$(` is an escaped, literal `$(`) and is not a file path."""
+    if is_switch(value):
+        return False
+    if isinstance(value, (int, float)):
         return True
     if not isinstance(value, str) or not value.strip():
         return False
@@ -458,12 +484,12 @@ def is_literal_secret(value: object) -> bool:
                         "word boundary, plural allowed)"),
            "not_secret_words": (["FILE", "PATH", "DIR", "URL", "URI", "ENDPOINT", "HOST", "PORT", "NAME", "ID",
                                  "TTL", "TIMEOUT", "EXPIRY", "EXPIRATION", "LIFETIME", "SECONDS", "LENGTH", "SIZE",
-                                 "ENABLED", "HEADER", "TYPE", "ALGORITHM", "VERSION"],
+                                 "ENABLED", "DISABLED", "REQUIRED", "HEADER", "TYPE", "ALGORITHM", "VERSION"],
                                 "a last word that makes a secret-looking name a setting about the secret "
                                 "(DB_PASSWORD_FILE, TOKEN_TTL)"),
        })
 def no_literal_secrets(c: Container, opts):
-    """What: env variables of every container (including init containers and native sidecars) whose names look secret (PASSWORD, TOKEN, SECRET, API_KEY... by default) are set with valueFrom.secretKeyRef, not a literal value or a ConfigMap. Empty values, values built from $(OTHER_VAR) references and absolute file paths (GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json) are not literals; names ending in FILE, PATH, URL, TTL and similar are settings about a secret, not secrets.
+    """What: env variables of every container (including init containers and native sidecars) whose names look secret (PASSWORD, TOKEN, SECRET, API_KEY... by default) are set with valueFrom.secretKeyRef, not a literal value or a ConfigMap. Empty values, values built from $(OTHER_VAR) references and absolute file paths (GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json) are not literals; nor are boolean-like values (0, 1, true, false, yes, no, on, off), since a variable set to one is a switch such as MYSQL_ALLOW_EMPTY_PASSWORD=1 or MYSQL_RANDOM_ROOT_PASSWORD=yes, never a secret; names ending in FILE, PATH, URL, TTL, ENABLED, REQUIRED and similar are settings about a secret, not secrets.
 
     Why: a literal in a manifest is in Git history forever, in every clone and CI log, and readable by anyone who can get the Deployment; it cannot be rotated without a commit. A ConfigMap is not encrypted at rest and is readable by far more roles than Secrets are.
 

@@ -8,6 +8,7 @@ a check that silently stops applying cannot pass its test.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,18 @@ def test_every_check_has_fixtures(registry):
     ids = {c.id for c in registry.checks}
     missing = sorted(i for i in ids if not (FIXTURES / i / "bad.yaml").is_file() or not (FIXTURES / i / "good.yaml").is_file())
     assert missing == []
+
+
+FIXTURE_FILES = [d / name for d in CHECK_DIRS for name in ("bad.yaml", "good.yaml")]
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_two_results_share_a_fingerprint(fixture: Path, registry):
+    """A fingerprint names one finding (for baselines and waivers): an object shared by several workloads,
+    such as a PodDisruptionBudget or a DestinationRule, must be reported once, not once per workload."""
+    config = Config(enable=[c.id for c in registry.checks])
+    report = run_scan([fixture], registry, config, root=fixture.parent)
+    counts = Counter(r.fingerprint for r in report.results)
+    repeated = [f"{r.check.id} {r.target} at {r.at or '-'}: {r.status.value} {r.message}"
+                for r in report.results if counts[r.fingerprint] > 1]
+    assert repeated == []

@@ -149,7 +149,8 @@ def test_v1beta1_pdb_without_limits_defaults_to_min_available_1():
     # A policy/v1 one sets nothing: it allows everything (PRC-K8S-031 reports it), and 032 says nothing.
     objects = _objects(_deployment(replicas=3) + _pdb(""))
     assert _run(pdb_allows_eviction, _only_pdb(objects)) == []
-    assert [(s, t) for s, t, _ in _run(pod_disruption_budget, objects["Deployment/web"])] == [
+    assert _run(pod_disruption_budget, objects["Deployment/web"]) == []
+    assert [(s, t) for s, t, _ in _run(pod_disruption_budget, _only_pdb(objects))] == [
         (Status.FAIL, "PodDisruptionBudget/web")]
 
 
@@ -246,6 +247,25 @@ def test_hostname_spread_is_a_low_severity_partial_pass():
     assert outcomes[0].message.startswith("partial: ")
 
 
+def test_hostname_rule_that_selects_none_of_its_own_pods_is_reported_at_the_rule():
+    anti = """\
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            - labelSelector:
+                matchExpressions: [{key: app, operator: In, values: [zk]}]
+              topologyKey: kubernetes.io/hostname
+"""
+    objects = _objects(_deployment(replicas=3, pod_spec=anti, labels="{app.kubernetes.io/name: zk}"))
+    outcomes = list(zone_spread.run(objects["Deployment/web"], zone_spread.default_options()))
+    assert [(o.status, o.severity, o.at) for o in outcomes] == [
+        (Status.FAIL, None, "spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]")]
+    assert outcomes[0].message == (
+        "Deployment web: affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0] on "
+        "kubernetes.io/hostname does not select the workload's own pods (pod labels: app.kubernetes.io/name=zk), so "
+        "it spreads them neither across nodes nor across zones")
+
+
 def test_custom_zone_keys_option():
     spec = ZONE_TSC.format(selector="{matchLabels: {app: web}}").replace(
         "topology.kubernetes.io/zone", "topology.example.com/rack-row")
@@ -305,11 +325,12 @@ spec:
     outlierDetection: {}
 """
     objects = _objects(text)
-    assert _run(mesh_timeouts_and_outlier_detection, objects["Deployment/web"]) == [
-        (Status.PASS, "VirtualService/edge", ""),
-        # An empty outlierDetection takes Istio's defaults (5 consecutive 5xx), which eject.
-        (Status.PASS, "DestinationRule/web", ""),
-    ]
+    assert _run(mesh_timeouts_and_outlier_detection, objects["Deployment/web"]) == []
+    assert _run(mesh_timeouts_and_outlier_detection, objects["VirtualService/edge"]) == [
+        (Status.PASS, "VirtualService/edge", "")]
+    # An empty outlierDetection takes Istio's defaults (5 consecutive 5xx), which eject.
+    assert _run(mesh_timeouts_and_outlier_detection, objects["DestinationRule/web"]) == [
+        (Status.PASS, "DestinationRule/web", "")]
 
 
 def test_subset_outlier_detection_must_cover_every_subset():
@@ -329,8 +350,90 @@ spec:
       labels: {version: v2}
 """
     objects = _objects(text)
-    assert _run(mesh_timeouts_and_outlier_detection, objects["Deployment/web"]) == [
+    assert _run(mesh_timeouts_and_outlier_detection, objects["DestinationRule/web"]) == [
         (Status.FAIL, "DestinationRule/web", "DestinationRule web for web sets no trafficPolicy.outlierDetection")]
+
+
+def test_mesh_objects_shared_by_several_workloads_are_reported_once():
+    # Istio bookinfo: reviews v1, v2 and v3 behind one Service, one VirtualService and one DestinationRule.
+    text = "---\n".join(_deployment(f"reviews-{v}", 1, labels="{app: reviews, version: " + v + "}")
+                         for v in ("v1", "v2", "v3")) + """\
+---
+apiVersion: v1
+kind: Service
+metadata: {name: reviews}
+spec:
+  selector: {app: reviews}
+  ports: [{port: 9080}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http:
+    - route:
+        - {destination: {host: reviews, subset: v1}, weight: 50}
+        - {destination: {host: reviews, subset: v3}, weight: 50}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews}
+spec:
+  host: reviews
+  subsets:
+    - {name: v1, labels: {version: v1}}
+    - {name: v2, labels: {version: v2}}
+    - {name: v3, labels: {version: v3}}
+"""
+    objects = _objects(text)
+    for v in ("v1", "v2", "v3"):
+        assert _run(mesh_timeouts_and_outlier_detection, objects[f"Deployment/reviews-{v}"]) == []
+    assert _run(mesh_timeouts_and_outlier_detection, objects["VirtualService/reviews"]) == [
+        (Status.FAIL, "VirtualService/reviews", "VirtualService reviews: http route #0 to reviews sets no timeout, "
+         "and Istio applies none by default")]
+    assert _run(mesh_timeouts_and_outlier_detection, objects["DestinationRule/reviews"]) == [
+        (Status.FAIL, "DestinationRule/reviews", "DestinationRule reviews for reviews sets no "
+         "trafficPolicy.outlierDetection")]
+
+
+def test_a_virtual_service_without_a_destination_rule_is_reported_on_each_workload():
+    text = _deployment(replicas=2) + MESH + """\
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web}
+spec:
+  hosts: [web.shop.svc.cluster.local]
+  http:
+    - {name: primary, route: [{destination: {host: web}}], timeout: 0s}
+"""
+    objects = _objects(text)
+    assert _run(mesh_timeouts_and_outlier_detection, objects["Deployment/web"]) == [
+        (Status.FAIL, "Deployment/web", "Deployment web: no DestinationRule sets outlierDetection for its Service web")]
+    assert _run(mesh_timeouts_and_outlier_detection, objects["VirtualService/web"]) == [
+        (Status.FAIL, "VirtualService/web", 'VirtualService web: http route "primary" to web sets timeout 0s, which '
+         "disables the timeout")]
+
+
+def test_an_empty_pdb_over_two_workloads_is_reported_once_on_the_budget():
+    text = _deployment("web", 3) + "---\n" + _deployment("web-canary", 2) + "---\n" + _deployment("web-v0", 1) + """---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+"""
+    objects = _objects(text)
+    for name in ("web", "web-canary", "web-v0"):
+        assert _run(pod_disruption_budget, objects[f"Deployment/{name}"]) == []
+    assert _run(pod_disruption_budget, _only_pdb(objects)) == [
+        (Status.FAIL, "PodDisruptionBudget/web", "PodDisruptionBudget web sets neither minAvailable nor "
+         "maxUnavailable, so it allows every eviction of the pods of Deployment web and Deployment web-canary")]
+    # Another budget that does limit disruptions covers the pods: nothing to report on the empty one.
+    objects = _objects(text + _pdb("  maxUnavailable: 1\n", name="web-strict"))
+    assert _run(pod_disruption_budget, objects["PodDisruptionBudget/web"]) == []
+    assert [s for s, _, _ in _run(pod_disruption_budget, objects["Deployment/web"])] == [Status.PASS]
 
 
 def test_one_pdb_over_two_workloads_is_judged_once_on_their_pods_together():
@@ -345,3 +448,99 @@ spec:
     objects = _objects(text)
     # Two single-replica workloads behind one budget: 2 pods, one may go.
     assert [s for s, _, _ in _run(pdb_allows_eviction, _only_pdb(objects))] == [Status.PASS]
+
+
+# --- Argo Rollout workloadRef and ReplicationController -------------------------------------------------------------
+
+from prc_checks import k8s_lifecycle, k8s_observability, k8s_operability, k8s_security  # noqa: E402
+from prc_checks.k8s_availability import pdb_allows_eviction as _pdb_check  # noqa: E402
+
+REFERENCED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: catalog}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: catalog}}
+  template:
+    metadata: {labels: {app: catalog}}
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/catalog:4.0.2
+          ports: [{containerPort: 8080}]
+"""
+
+ROLLOUT = """\
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: catalog}
+spec:
+  replicas: 3
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: catalog}
+  strategy:
+    canary: {steps: [{setWeight: 25}]}
+"""
+
+REPLICA_CHECKS = [k8s_lifecycle.rolling_update_strategy, k8s_lifecycle.min_ready_seconds, min_replicas,
+                  pod_disruption_budget, zone_spread, hpa_present]
+
+
+@pytest.mark.parametrize("check", REPLICA_CHECKS, ids=lambda c: c.id)
+def test_a_deployment_whose_template_a_rollout_runs_is_left_to_the_rollout(check):
+    objects = _objects(REFERENCED + ROLLOUT)
+    deployment, rollout = objects["Deployment/catalog"], objects["Rollout/catalog"]
+    assert deployment.rollout_refs == [rollout]
+    assert _run(check, deployment) == []
+    assert _run(check, rollout) != []  # the Rollout is judged in its place
+
+
+def test_a_budget_over_a_rollout_and_its_template_deployment_counts_the_rollout_only():
+    objects = _objects(REFERENCED + ROLLOUT + _pdb("  minAvailable: 2\n", labels="{app: catalog}"))
+    assert _run(_pdb_check, _only_pdb(objects)) == [(Status.PASS, "PodDisruptionBudget/web", "")]
+    objects = _objects(REFERENCED + ROLLOUT + _pdb("  minAvailable: 3\n", labels="{app: catalog}"))
+    assert _run(_pdb_check, _only_pdb(objects)) == [
+        (Status.FAIL, "PodDisruptionBudget/web", "PodDisruptionBudget web: minAvailable 3 with Rollout catalog at 3 "
+         "replicas allows no voluntary eviction; node drains will hang")]
+
+
+# Workload-level checks that read the pod template.
+POD_TEMPLATE_CHECKS = [
+    k8s_lifecycle.grace_period_covers_prestop, k8s_lifecycle.sidecar_lifecycle, pod_disruption_budget, zone_spread,
+    k8s_observability.metrics_scraped, k8s_observability.tracing_configured, k8s_security.no_host_namespaces,
+    k8s_security.service_account_token, k8s_operability.owner_label,
+]
+
+
+@pytest.mark.parametrize("check", POD_TEMPLATE_CHECKS, ids=lambda c: c.id)
+def test_a_rollout_whose_template_is_not_in_the_scan_is_unknown_once(check):
+    objects = _objects(ROLLOUT.removeprefix("---\n"))
+    rollout = objects["Rollout/catalog"]
+    assert rollout.pod_template_missing
+    outcomes = list(check.run(rollout, check.default_options()))
+    assert [(o.status, o.at) for o in outcomes] == [(Status.UNKNOWN, "spec.workloadRef")]
+    assert outcomes[0].message == ("Rollout catalog: the pod template is unknown (workloadRef Deployment/catalog not "
+                                   "in the scan), so its pods cannot be checked")
+
+
+def test_an_owner_label_on_the_rollout_itself_passes_without_the_template():
+    text = ROLLOUT.removeprefix("---\n").replace("metadata: {name: catalog}",
+                                                 "metadata: {name: catalog, labels: {team: catalog}}")
+    rollout = _objects(text)["Rollout/catalog"]
+    assert [o.status for o in k8s_operability.owner_label.run(rollout, k8s_operability.owner_label.default_options())] \
+        == [Status.PASS]
+
+
+def test_replication_controllers_are_replicated_workloads_but_need_no_hpa():
+    rc = _deployment(name="legacy", replicas=1, kind="ReplicationController").replace(
+        "apiVersion: apps/v1", "apiVersion: v1").replace("selector: {matchLabels: {app: web}}", "selector: {app: web}")
+    objects = _objects(rc)
+    assert _run(min_replicas, objects["ReplicationController/legacy"]) == [
+        (Status.FAIL, "ReplicationController/legacy", "ReplicationController legacy runs 1 replica; the minimum is 2")]
+    objects = _objects(rc.replace("replicas: 1", "replicas: 3"))
+    assert [s for s, _, _ in _run(pod_disruption_budget, objects["ReplicationController/legacy"])] == [Status.FAIL]
+    assert [s for s, _, _ in _run(zone_spread, objects["ReplicationController/legacy"])] == [Status.FAIL]
+    assert _run(hpa_present, objects["ReplicationController/legacy"]) == []
+    objects = _objects(rc.replace("replicas: 1", "replicas: 3") + _pdb("  minAvailable: 3\n"))
+    assert [s for s, _, _ in _run(_pdb_check, _only_pdb(objects))] == [Status.FAIL]

@@ -176,8 +176,8 @@ def test_named_and_numeric_ports_are_the_same_endpoint():
 @pytest.mark.parametrize("readiness, liveness", [
     ("{httpGet: {path: /healthz, port: 8080}}", "{httpGet: {path: /healthz/, port: 8080}}"),
     ("{httpGet: {path: /healthz, port: 8080}}", "{httpGet: {path: /healthz, port: 8080, scheme: HTTPS}}"),
-    ("{httpGet: {path: /healthz, port: 8080}}",
-     "{httpGet: {path: /healthz, port: 8080, httpHeaders: [{name: X-Probe, value: liveness}]}}"),
+    ("{httpGet: {path: /healthz, port: 8080, httpHeaders: [{name: Host, value: ready.internal}]}}",
+     "{httpGet: {path: /healthz, port: 8080, httpHeaders: [{name: host, value: live.internal}]}}"),
     ("{httpGet: {path: /healthz, port: 8080}}", "{tcpSocket: {port: 8080}}"),
     ("{grpc: {port: 8080, service: ready}}", "{grpc: {port: 8080}}"),
     ("{exec: {command: [/bin/check, --ready]}}", "{exec: {command: [/bin/check]}}"),
@@ -186,6 +186,28 @@ def test_different_probes_pass(readiness, liveness):
     c = _container(f"{{name: app, image: a:1, ports: [{{containerPort: 8080}}], readinessProbe: {readiness}, "
                    f"livenessProbe: {liveness}}}")
     assert [r[0] for r in _run(lc.liveness_differs_from_readiness, c)] == [Status.PASS]
+
+
+@pytest.mark.parametrize("readiness_headers, liveness_headers", [
+    ("[{name: Cookie, value: shop_session-id=x-readiness-probe}]", "[{name: Cookie, value: shop_session-id=x-liveness-probe}]"),
+    ("[]", "[{name: X-Probe, value: liveness}]"),
+    ("[{name: Host, value: api.local}, {name: X-Probe, value: readiness}]", "[{name: x-probe, value: liveness}, {name: host, value: API.local}]"),
+])
+def test_headers_other_than_host_do_not_make_probes_different(readiness_headers, liveness_headers):
+    c = _container("{name: app, image: a:1, ports: [{containerPort: 8080}], "
+                   f"readinessProbe: {{httpGet: {{path: /_healthz, port: 8080, httpHeaders: {readiness_headers}}}}}, "
+                   f"livenessProbe: {{httpGet: {{path: /_healthz, port: 8080, httpHeaders: {liveness_headers}}}}}}}")
+    [(status, message, _)] = _run(lc.liveness_differs_from_readiness, c)
+    assert status is Status.FAIL and "(only the headers differ)" in message
+
+
+def test_same_host_header_in_another_case_is_the_same_endpoint():
+    c = _container("{name: app, image: a:1, ports: [{containerPort: 8080}], "
+                   "readinessProbe: {httpGet: {path: /healthz, port: 8080, httpHeaders: [{name: Host, value: Api.Local}]}}, "
+                   "livenessProbe: {httpGet: {path: /healthz, port: 8080, httpHeaders: [{name: HOST, value: api.local}]}, "
+                   "periodSeconds: 20}}")
+    [(status, message, _)] = _run(lc.liveness_differs_from_readiness, c)
+    assert status is Status.FAIL and "(only the timings differ)" in message
 
 
 def test_identical_exec_probes_fail_without_a_timing_note():

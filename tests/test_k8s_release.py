@@ -73,10 +73,30 @@ def test_messages():
                                        "immutable")
 
 
-def test_floating_tags_option():
-    assert _run("app:main")[0] == "FAIL"
-    assert _run("app:main", floating_tags=["latest"])[0] == "PASS"
-    assert _run("app:canary", floating_tags=["latest", "canary"])[0] == "FAIL"
+@pytest.mark.parametrize("tag", ["alpine", "slim", "lts", "stable", "edge", "mainline", "bookworm", "bullseye-slim",
+                                 "jammy", "main", "nightly", "canary", "LATEST"])
+def test_tags_without_a_digit_float(tag):
+    status, message = _run(f"redis:{tag}")
+    assert status == "FAIL" and f"uses the floating tag {tag}" in message
+
+
+@pytest.mark.parametrize("tag", ["7.2.5-alpine", "1-alpine", "alpine3.19", "v2", "20240611", "3c5b2a4",
+                                 "deadbeefcafe", "abcdefa"])
+def test_tags_with_a_version_or_a_commit_sha_pass(tag):
+    assert _run(f"redis:{tag}")[0] == "PASS"
+
+
+def test_messages_for_floating_tags():
+    assert _run("redis:alpine") == ("FAIL", "container app: image redis:alpine uses the floating tag alpine (no "
+                                           "version number in the tag, so it moves to new builds)")
+    assert _run("app:latest") == ("FAIL", "container app: image app:latest uses the floating tag latest")
+
+
+def test_floating_tags_option_adds_tags_with_digits():
+    assert _run("node:20")[0] == "PASS"
+    assert _run("node:20", floating_tags=["20", "lts-2"]) == ("FAIL", "container app: image node:20 uses the "
+                                                                      "floating tag 20")
+    assert _run("app:canary", floating_tags=[])[0] == "FAIL"
 
 
 def test_missing_image_is_unknown():

@@ -337,6 +337,17 @@ def test_names_that_are_not_secrets(name):
     ("/not a path", True),
     (123456, True),
     (True, False),
+    # switches: boolean-like values are never secrets
+    (1, False),
+    (0, False),
+    ("1", False),
+    ("yes", False),
+    ("YES", False),
+    ("off", False),
+    ("true", False),
+    (" False ", False),
+    ("10", True),
+    ("yesplease", True),
 ])
 def test_literal_secret_values(value, literal):
     assert sec.is_literal_secret(value) is literal
@@ -356,6 +367,18 @@ def test_no_literal_secrets_reports_each_variable_and_never_the_value():
         ("FAIL", "container app: env API_TOKEN is read from ConfigMap app-config; secrets belong in a Secret"),
     ]
     assert all("hunter2" not in message for _, message in found)
+
+
+def test_switch_variables_are_not_literal_secrets():
+    text = pod(container_sc="").replace("          securityContext: {}\n", """\
+          env:
+            - {name: MYSQL_ALLOW_EMPTY_PASSWORD, value: "1"}
+            - {name: MYSQL_RANDOM_ROOT_PASSWORD, value: "yes"}
+            - {name: ALLOW_EMPTY_PASSWORD, value: no}
+            - {name: REDIS_PASSWORD_REQUIRED, value: enforce}
+            - {name: AUTH_TOKEN_ENABLED, value: "true"}
+""")
+    assert run(sec.no_literal_secrets, text) == [("PASS", "")]
 
 
 def test_no_literal_secrets_does_not_apply_without_secret_looking_env():
