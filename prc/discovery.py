@@ -11,14 +11,33 @@ from pathlib import Path, PurePosixPath
 # Directories no user means to lint: VCS metadata, dependency caches.
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", "node_modules", ".terraform", ".venv", "venv", "__pycache__", ".tox")
 
-YAML_SUFFIXES = (".yaml", ".yml")
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+CONFIG_FILE_NAMES = (".prc.yaml", ".prc.yml")
+
+
+def classify(name: str) -> str | None:
+    """The kind of input a file name says it is, or None for a file no source reads."""
+    lower = name.lower()
+    if lower.endswith((".yaml", ".yml")):
+        return None if name in CONFIG_FILE_NAMES else "yaml"
+    if lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "containerfile.")) \
+            or lower.endswith((".dockerfile", ".containerfile")):
+        return "dockerfile"
+    if lower.endswith((".tf", ".tf.json")):
+        return "terraform"
+    if lower.endswith((".tfvars", ".tfvars.json")):
+        return "tfvars"
+    if lower.endswith(".tfplan.json"):
+        return "tfplan"
+    return None
 
 
 @dataclass(frozen=True)
 class FoundFile:
     path: Path  # on disk
     display: str  # relative to the scan root, POSIX separators
+    kind: str = "yaml"  # what classify() says, or "json" for a .json file named on the command line
+    explicit: bool = False  # named on the command line rather than found in a directory
 
 
 @dataclass(frozen=True)
@@ -27,6 +46,15 @@ class Skipped:
 
     path: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Input the scan could not read as the user meant it: shown with file and line, scored as ERROR."""
+
+    file: str
+    line: int
+    message: str
 
 
 class FileReadError(Exception):
@@ -57,7 +85,8 @@ def is_excluded(display: str, patterns: tuple[str, ...] | list[str]) -> bool:
 
 
 def discover(paths: list[Path], root: Path, excludes: list[str]) -> tuple[list[FoundFile], list[Skipped]]:
-    """YAML files under the given paths, sorted, with symlink loops and unreadable directories reported."""
+    """Files some source reads under the given paths, sorted, with symlink loops and unreadable directories
+    reported. A file named on the command line is kept whatever its name (a plan as `plan.json`)."""
     found: dict[str, FoundFile] = {}
     skipped: list[Skipped] = []
     patterns = list(excludes)
@@ -66,7 +95,8 @@ def discover(paths: list[Path], root: Path, excludes: list[str]) -> tuple[list[F
         # file, so read_text can say why it is refused (a FIFO, a device).
         if start.exists() and not start.is_dir():
             display = _display(start, root)
-            found.setdefault(display, FoundFile(start, display))
+            kind = classify(start.name) or ("json" if start.name.lower().endswith(".json") else "yaml")
+            found.setdefault(display, FoundFile(start, display, kind, explicit=True))
             continue
         if not start.exists():
             skipped.append(Skipped(str(start), "no such file or directory"))
@@ -106,7 +136,7 @@ def _walk(start: Path, root: Path, patterns: list[str], found: dict, skipped: li
                 is_dir = False
             if is_dir:
                 stack.append(path)
-            elif entry.name.endswith(YAML_SUFFIXES) and entry.name not in (".prc.yaml", ".prc.yml"):
+            elif (kind := classify(entry.name)) is not None:
                 if entry.is_symlink() and not path.exists():
                     skipped.append(Skipped(display, "broken symlink"))
                     continue
@@ -118,7 +148,7 @@ def _walk(start: Path, root: Path, patterns: list[str], found: dict, skipped: li
                     # Opening a FIFO would block the scan; a device may never end.
                     skipped.append(Skipped(display, "not a regular file"))
                     continue
-                found.setdefault(display, FoundFile(path, display))
+                found.setdefault(display, FoundFile(path, display, kind))
 
 
 def _display(path: Path, root: Path) -> str:

@@ -7,7 +7,7 @@ import fnmatch
 from dataclasses import replace
 
 from .config import Config, Waiver
-from .loaders.k8s import Problem
+from .discovery import Problem
 from .model import Result, Suppression
 from .yamlsrc import Ignore
 
@@ -82,7 +82,7 @@ class Suppressor:
     def invalid_annotations(self, owners) -> list[Problem]:
         problems = []
         for owner in owners:
-            value = owner.annotations.get(ANNOTATION)
+            value = getattr(owner, "annotations", {}).get(ANNOTATION)
             if value is None:
                 continue
             line = owner.locate(f"metadata.annotations.{ANNOTATION}").line
@@ -110,10 +110,9 @@ class Suppressor:
         return replace(result, expired_waiver=expired) if expired else result
 
     def _inline(self, result: Result, owner) -> Suppression | None:
-        doc_line = getattr(owner, "doc", None)
-        doc_line = doc_line.line if doc_line is not None else 0
+        header_line = owner.header_line if owner is not None else 0
         for ignore in self.ignores_by_file.get(result.location.file, ()):
-            if not ignore.reason or ignore.applies_to not in (result.location.line, doc_line):
+            if not ignore.reason or ignore.applies_to not in (result.location.line, header_line):
                 continue
             if any(_matches(result, key) for key in ignore.checks):
                 return Suppression("inline", ignore.reason, source=f"{result.location.file}:{ignore.line}")

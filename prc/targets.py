@@ -50,12 +50,15 @@ class K8sObject(Checkable):
     namespace: str
     doc: LDict
     file: str
-    # Lines of the YAML document holding the object, for inline suppressions.
-    doc_line: int = 0
     service: str = ""
     # Workloads this object selects or targets (a Service, PDB, HPA or ScaledObject, a scrape configuration, or an
     # Istio VirtualService or DestinationRule through the Services it names), each once, set by the linker.
     selects: list = field(default_factory=list)
+
+    @property
+    def header_line(self) -> int:
+        """The object's first line: an ignore comment above it covers the whole object."""
+        return self.doc.line
 
     @property
     def metadata(self) -> LDict:

@@ -14,7 +14,7 @@ from prc.config import Config
 from prc.engine import run_checks
 from prc.model import Status
 from prc.registry import Registry, check, load_registry
-from prc.scan import targets_of
+from prc.loaders.k8s import targets_of
 from prc.targets import Container, Workload
 
 from .conftest import run_scan

@@ -9,7 +9,7 @@ import pytest
 from prc.loaders.k8s import load_k8s_text
 from prc.loaders.k8s_links import link
 from prc.model import Status
-from prc.scan import targets_of
+from prc.loaders.k8s import targets_of
 from prc_checks import k8s_security as sec
 
 

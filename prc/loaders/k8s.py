@@ -6,18 +6,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from ..discovery import Skipped
+from ..discovery import Problem, Skipped
 from ..targets import WORKLOAD_KINDS, K8sObject, RbacBinding, RbacRole, Workload, mapping, sequence
 from ..yamlsrc import Document, Ignore, LDict, YamlError, parse_yaml
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Input the scan could not read as the user meant it: shown with file and line, scored as ERROR."""
-
-    file: str
-    line: int
-    message: str
 
 
 @dataclass
@@ -168,12 +159,12 @@ def _objects_from_document(document: Document, loaded: LoadedFile) -> None:
     if data["kind"].endswith("List") and isinstance(data.get("items"), list):
         for item in data["items"]:
             if _is_object(item):
-                _add_object(item, document, loaded)
+                _add_object(item, loaded)
         return
-    _add_object(data, document, loaded)
+    _add_object(data, loaded)
 
 
-def _add_object(doc: LDict, document: Document, loaded: LoadedFile) -> None:
+def _add_object(doc: LDict, loaded: LoadedFile) -> None:
     metadata = mapping(doc.get("metadata"))
     name = metadata.get("name")
     kind = doc["kind"]
@@ -187,7 +178,7 @@ def _add_object(doc: LDict, document: Document, loaded: LoadedFile) -> None:
     namespace = metadata.get("namespace")
     namespace = namespace if isinstance(namespace, str) else ""
     common = dict(kind=kind, api_version=doc["apiVersion"], name=name, namespace=namespace, doc=doc,
-                  file=loaded.display, doc_line=document.line)
+                  file=loaded.display)
     if kind in WORKLOAD_KINDS:
         loaded.objects.append(_workload(common))
     elif kind in ("Role", "ClusterRole"):
@@ -214,3 +205,47 @@ def _workload(common: dict) -> Workload:
     workload.set_pod_template(mapping(template.get("metadata")), mapping(template.get("spec")),
                               ".".join(template_path + ("spec",)))
     return workload
+
+
+def load(files, ctx) -> "Loaded":
+    """The Kubernetes source: YAML files (minus kustomize patches) and stdin, parsed and linked."""
+    from ..sources import Loaded, read_each
+    from .k8s_links import link
+    from .kustomize import kustomize_patches
+
+    loaded = Loaded()
+    patches = kustomize_patches(files, ctx.root, ctx.max_file_bytes)
+    loaded.skipped += [Skipped(display, reason) for display, reason in patches.items()]
+    texts = list(read_each([f for f in files if f.display not in patches], ctx, loaded))
+    if ctx.stdin_text is not None:
+        loaded.files += 1
+        texts.append((None, ctx.stdin_text))
+    objects: list[K8sObject] = []
+    for found, text in texts:
+        one = load_k8s_text(found.display if found else STDIN, text)
+        objects += one.objects
+        loaded.problems += one.problems
+        loaded.skipped += one.skipped
+        if one.ignores:
+            loaded.ignores[one.display] = one.ignores
+    link(objects)
+    loaded.owners = objects
+    loaded.targets = targets_of(objects)
+    return loaded
+
+
+STDIN = "-"
+
+
+def targets_of(objects: list[K8sObject]) -> list[object]:
+    targets: list[object] = []
+    for obj in objects:
+        if isinstance(obj, Workload) and obj.rollout_refs:
+            # An Argo Rollout runs this pod template through spec.workloadRef and is judged on it,
+            # with results at the same lines; judging the template twice would double every finding.
+            continue
+        targets.append(obj)
+        if isinstance(obj, Workload):
+            targets.extend(obj.containers)
+            targets.extend(obj.init_containers)
+    return targets

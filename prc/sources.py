@@ -1,0 +1,82 @@
+"""The inputs a scan reads: each source loads the files of its kinds into typed targets.
+
+A source is a function `load(files, ctx) -> Loaded` registered under the
+file kinds it reads (see discovery.classify). Sources parse and link; they
+never judge. Everything they produce crosses into the engine as targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .config import Config
+from .discovery import FileReadError, FoundFile, Problem, Skipped, read_text
+from .yamlsrc import Ignore
+
+
+@dataclass(frozen=True)
+class LoadContext:
+    root: Path
+    max_file_bytes: int
+    config: Config
+    stdin_text: str | None = None  # manifests piped to `prc scan -`
+
+
+@dataclass
+class Loaded:
+    """What one source made of its files."""
+
+    # Objects that own results: their annotations and header lines can suppress them.
+    owners: list = field(default_factory=list)
+    # What checks run on: owners and their parts (containers, statements...).
+    targets: list = field(default_factory=list)
+    ignores: dict[str, list[Ignore]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    files: int = 0
+
+    def extend(self, other: "Loaded") -> None:
+        self.owners += other.owners
+        self.targets += other.targets
+        self.ignores.update(other.ignores)
+        self.problems += other.problems
+        self.skipped += other.skipped
+        self.files += other.files
+
+
+def read_each(files: list[FoundFile], ctx: LoadContext, loaded: Loaded) -> Iterator[tuple[FoundFile, str]]:
+    """The text of each file; a file that cannot be read becomes a problem and the rest go on."""
+    for found in files:
+        loaded.files += 1
+        try:
+            yield found, read_text(found.path, ctx.max_file_bytes)
+        except FileReadError as exc:
+            loaded.problems.append(Problem(found.display, exc.line, exc.message))
+
+
+Loader = Callable[[list[FoundFile], LoadContext], Loaded]
+
+
+def _sources() -> list[tuple[frozenset[str], Loader]]:
+    from .loaders import k8s
+
+    return [
+        (frozenset({"yaml"}), k8s.load),
+    ]
+
+
+def load_all(files: list[FoundFile], ctx: LoadContext) -> Loaded:
+    """Every source over the files of its kinds, in a fixed order."""
+    total = Loaded()
+    claimed: set[str] = set()
+    for kinds, load in _sources():
+        mine = [f for f in files if f.kind in kinds]
+        claimed |= {f.display for f in mine}
+        if mine or (ctx.stdin_text is not None and "yaml" in kinds):
+            total.extend(load(mine, ctx))
+    for f in files:
+        if f.display not in claimed and f.explicit:
+            total.skipped.append(Skipped(f.display, f"no source reads {f.kind} files like this one"))
+    return total
