@@ -31,6 +31,7 @@ class ServiceDecl:
     tier: str | None = None
     paths: tuple[str, ...] = ()
     selector: tuple[tuple[str, str], ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
     runbook: str = ""
     owner: str = ""
 
@@ -60,6 +61,9 @@ class Attestation:
 class Config:
     path: str = ""  # as shown to the user; empty when no file was found
     default_tier: str = "standard"
+    service_tag: str = "Service"
+    # Dockerfile path (relative to the config file) -> image repository it builds.
+    builds: dict[str, str] = field(default_factory=dict)
     enable: list[str] = field(default_factory=list)
     disable: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
@@ -150,6 +154,8 @@ def _build(data: dict, display: str) -> Config:
     return Config(
         path=display,
         default_tier=data.get("default_tier", "standard"),
+        service_tag=data.get("service_tag", "Service"),
+        builds={b["dockerfile"]: b["image"] for b in data.get("builds", [])},
         enable=list(checks.get("enable", [])),
         disable=list(checks.get("disable", [])),
         severity=dict(checks.get("severity", {})),
@@ -157,7 +163,8 @@ def _build(data: dict, display: str) -> Config:
         exclude=list(data.get("exclude", [])),
         services=[
             ServiceDecl(s["name"], s.get("tier"), tuple(s.get("paths", [])),
-                        tuple(sorted(s.get("selector", {}).items())), s.get("runbook", ""), s.get("owner", ""))
+                        tuple(sorted(s.get("selector", {}).items())), tuple(sorted(s.get("tags", {}).items())),
+                        s.get("runbook", ""), s.get("owner", ""))
             for s in data.get("services", [])
         ],
         waivers=[

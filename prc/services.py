@@ -8,28 +8,34 @@ from __future__ import annotations
 
 import fnmatch
 
+from pathlib import PurePosixPath
+
 from .config import Config
 from .loaders.k8s_links import bindings_by_role
-from .targets import K8sObject, RbacBinding, RbacRole, Workload
+from .targets import Artifact, K8sObject, RbacBinding, RbacRole, Workload
 
 NAME_LABELS = ("app.kubernetes.io/name", "app")
 UNASSIGNED = "(unassigned)"
 
 
-def _declared_service(obj: K8sObject, labels: dict, config: Config) -> str | None:
+def _declared_service(obj, labels: dict, config: Config, tags: dict | None = None) -> str | None:
     for decl in config.services:
         if decl.paths and any(fnmatch.fnmatchcase(obj.file, p) or obj.file.startswith(p.rstrip("*/") + "/")
                               for p in decl.paths):
             return decl.name
         if decl.selector and all(labels.get(k) == v for k, v in decl.selector):
             return decl.name
+        if decl.tags and tags is not None and all(tags.get(k) == v for k, v in decl.tags):
+            return decl.name
     return None
 
 
-def service_names(objects: list[K8sObject], config: Config) -> list[str]:
-    """The services a scan reports: those of its workloads, and declared ones that some object belongs to."""
-    names = {o.service for o in objects if isinstance(o, Workload)}
-    names |= {o.service for o in objects if config.declared(o.service)}
+def service_names(owners: list, config: Config) -> list[str]:
+    """The services a scan reports: those of its workloads, those artifacts name themselves (a Dockerfile's
+    directory, a Service tag), and declared ones that something belongs to."""
+    names = {o.service for o in owners if isinstance(o, Workload)}
+    names |= {o.service for o in owners if isinstance(o, Artifact) and o.service == o.service_hint}
+    names |= {o.service for o in owners if config.declared(o.service)}
     return sorted(n for n in names if n and n != UNASSIGNED)
 
 
@@ -40,7 +46,69 @@ def _label_service(labels: dict) -> str | None:
     return None
 
 
-def assign_services(objects: list[K8sObject], config: Config) -> None:
+def assign_services(owners: list, config: Config) -> None:
+    """Set `service` on every owner: Kubernetes objects first, then the artifacts that join their services."""
+    objects = [o for o in owners if isinstance(o, K8sObject)]
+    _assign_k8s(objects, config)
+    homes = _service_homes(objects)
+    runs_image = _image_services(objects)
+    for artifact in (o for o in owners if isinstance(o, Artifact)):
+        built = config.builds.get(artifact.file)
+        artifact.service = (_declared_service(artifact, {}, config, artifact.tags)
+                            or (runs_image.get(built) if built else None)
+                            or _nearest_home(artifact.file, homes)
+                            or artifact.service_hint or UNASSIGNED)
+
+
+def image_repository(image: str) -> str:
+    """`registry:5000/team/app:1.2@sha256:...` -> `registry:5000/team/app`."""
+    image = image.split("@", 1)[0]
+    name_start = image.rfind("/") + 1
+    colon = image.find(":", name_start)
+    return image[:colon] if colon != -1 else image
+
+
+def _image_services(objects: list[K8sObject]) -> dict[str, str]:
+    """Image repository -> the service of the first workload (in file order) that runs it."""
+    found: dict[str, str] = {}
+    for w in sorted((o for o in objects if isinstance(o, Workload)), key=lambda w: (w.file, w.doc.line)):
+        for c in (*w.containers, *w.init_containers):
+            image = c.spec.get("image")
+            if isinstance(image, str) and image:
+                found.setdefault(image_repository(image), w.service)
+    return found
+
+
+def _service_homes(objects: list[K8sObject]) -> dict[str, set[PurePosixPath]]:
+    """Service -> the directories holding its workloads' files."""
+    homes: dict[str, set[PurePosixPath]] = {}
+    for w in objects:
+        if isinstance(w, Workload) and w.file != "-":
+            homes.setdefault(w.service, set()).add(PurePosixPath(w.file).parent)
+    return homes
+
+
+def _nearest_home(file: str, homes: dict[str, set[PurePosixPath]]) -> str | None:
+    """The one service whose workload files share the deepest directory with `file` (at least one level)."""
+    directory = PurePosixPath(file).parent
+    depth_of: dict[str, int] = {}
+    for service, directories in homes.items():
+        depth_of[service] = max(_common_depth(directory, d) for d in directories)
+    best = max(depth_of.values(), default=0)
+    winners = [s for s, depth in depth_of.items() if depth == best]
+    return winners[0] if best >= 1 and len(winners) == 1 else None
+
+
+def _common_depth(a: PurePosixPath, b: PurePosixPath) -> int:
+    depth = 0
+    for x, y in zip(a.parts, b.parts):
+        if x != y:
+            break
+        depth += 1
+    return depth
+
+
+def _assign_k8s(objects: list[K8sObject], config: Config) -> None:
     """Set `service` on every object. Workloads make services; related objects follow the workloads they serve.
 
     A service exists when a workload belongs to it or it is declared in `.prc.yaml`. An object that neither

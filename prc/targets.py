@@ -41,6 +41,38 @@ def sequence(value: object) -> list:
 
 
 @dataclass(eq=False)
+class Artifact(Checkable):
+    """An owner that is not a Kubernetes object: a Dockerfile, a Terraform resource.
+
+    `service_hint` is the service its own content names (a Terraform `Service`
+    tag, the directory a Dockerfile sits in); services.py decides with it.
+    """
+
+    kind: str
+    name: str
+    file: str
+    line: int
+    service: str = ""
+    tags: dict = field(default_factory=dict)
+    service_hint: str = ""
+
+    @property
+    def header_line(self) -> int:
+        return self.line
+
+    @property
+    def owner(self) -> "Artifact":
+        return self
+
+    @property
+    def ref(self) -> TargetRef:
+        return TargetRef(self.kind, self.name)
+
+    def locate(self, at: str) -> Location:
+        return Location(self.file, self.line)
+
+
+@dataclass(eq=False)
 class K8sObject(Checkable):
     """One Kubernetes object from a manifest, with links to the objects that refer to it."""
 

@@ -142,3 +142,57 @@ def test_unassigned_objects_are_reported_but_never_scored_or_gated_on_a_verdict(
     assert evaluate(report, "verdict", min_score=100).gate.passed
     gate = evaluate(report, "high").gate
     assert (gate.passed, gate.reasons) == (False, ("1 findings at high severity or above",))
+
+
+# --- artifacts (Dockerfiles, Terraform resources) join services -------------------------------------------------
+
+from prc.services import image_repository  # noqa: E402
+from prc.targets import Artifact  # noqa: E402
+
+WORKLOADS = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: checkout}
+spec:
+  template:
+    metadata: {labels: {app: checkout}}
+    spec:
+      containers: [{name: app, image: "registry.example.com/shop/checkout:1.2.0"}]
+"""
+
+
+def _assign_artifacts(artifacts, config=None, workload_files=("checkout/k8s/deploy.yaml",)):
+    from prc.loaders.k8s import load_k8s_text
+
+    objects = [o for f in workload_files for o in load_k8s_text(f, WORKLOADS).objects]
+    assign_services([*objects, *artifacts], config or Config())
+    return [a.service for a in artifacts]
+
+
+def test_an_artifact_joins_the_service_whose_workloads_share_its_directory():
+    dockerfile = Artifact("Dockerfile", "checkout/Dockerfile", "checkout/Dockerfile", 1, service_hint="checkout")
+    terraform = Artifact("aws_lb", "aws_lb.main", "checkout/terraform/lb.tf", 3)
+    elsewhere = Artifact("aws_s3_bucket", "aws_s3_bucket.logs", "platform/logs.tf", 1)
+    assert _assign_artifacts([dockerfile, terraform, elsewhere]) == ["checkout", "checkout", UNASSIGNED]
+
+
+def test_an_artifact_names_its_own_service_when_no_workload_is_near():
+    dockerfile = Artifact("Dockerfile", "billing/Dockerfile", "billing/Dockerfile", 1, service_hint="billing")
+    tagged = Artifact("aws_instance", "aws_instance.api", "infra/ec2.tf", 1, tags={"Service": "ledger"},
+                      service_hint="ledger")
+    assert _assign_artifacts([dockerfile, tagged]) == ["billing", "ledger"]
+    assert service_names([dockerfile, tagged], Config()) == ["billing", "ledger"]
+
+
+def test_declared_paths_and_tags_win_and_builds_map_a_dockerfile_to_the_workload_running_its_image():
+    config = Config(services=[ServiceDecl("payments", tags=(("Team", "payments"),))],
+                    builds={"docker/api.Dockerfile": "registry.example.com/shop/checkout"})
+    tagged = Artifact("aws_sqs_queue", "aws_sqs_queue.q", "infra/q.tf", 1, tags={"Team": "payments"})
+    built = Artifact("Dockerfile", "docker/api.Dockerfile", "docker/api.Dockerfile", 1, service_hint="docker")
+    assert _assign_artifacts([tagged, built], config) == ["payments", "checkout"]
+
+
+def test_image_repository_strips_tag_and_digest_but_not_a_registry_port():
+    assert image_repository("registry:5000/team/app:1.2@sha256:" + "a" * 64) == "registry:5000/team/app"
+    assert image_repository("registry:5000/app") == "registry:5000/app"
+    assert image_repository("nginx") == "nginx"
