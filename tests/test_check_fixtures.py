@@ -1,9 +1,12 @@
 """Per check: a bad fixture and the exact findings it must produce, a good one that must produce none.
 
-Layout: tests/checks/<CHECK-ID>/bad.yaml with bad.expected.yaml beside it,
-and good.yaml. Each fixture is scanned through the whole pipeline with only
-that check enabled. A good fixture must also produce at least one PASS, so
-a check that silently stops applying cannot pass its test.
+Layout: tests/checks/<CHECK-ID>/ holds a bad fixture with bad.expected.yaml
+beside it and a good fixture. A fixture is one file named bad.<ext> /
+good.<ext> (bad.yaml, bad.Dockerfile, bad.tf, bad.tfplan.json) or a
+directory bad/ / good/ for checks that look at several files together.
+Each fixture is scanned through the whole pipeline with only that check
+enabled. A good fixture must also produce at least one PASS, so a check
+that silently stops applying cannot pass its test.
 """
 
 from __future__ import annotations
@@ -23,6 +26,14 @@ FIXTURES = Path(__file__).parent / "checks"
 CHECK_DIRS = sorted(p for p in FIXTURES.iterdir() if p.is_dir()) if FIXTURES.is_dir() else []
 
 
+def fixture(check_dir: Path, kind: str) -> Path | None:
+    """The bad or good fixture of a check: a directory `bad/`, or the one file `bad.<ext>`."""
+    if (check_dir / kind).is_dir():
+        return check_dir / kind
+    files = [p for p in check_dir.glob(f"{kind}.*") if p.name != f"{kind}.expected.yaml"]
+    return files[0] if len(files) == 1 else None
+
+
 def _findings(check_id: str, fixture: Path, registry) -> tuple[list[dict], int]:
     report = run_scan([fixture], registry, Config(enable=[check_id]), root=fixture.parent)
     mine = [r for r in report.results if r.check.id == check_id]
@@ -39,24 +50,25 @@ def _findings(check_id: str, fixture: Path, registry) -> tuple[list[dict], int]:
 @pytest.mark.parametrize("check_dir", CHECK_DIRS, ids=lambda p: p.name)
 def test_bad_fixture_gives_exactly_the_expected_findings(check_dir: Path, registry):
     expected = yaml.safe_load((check_dir / "bad.expected.yaml").read_text()) or []
-    findings, _ = _findings(check_dir.name, check_dir / "bad.yaml", registry)
+    findings, _ = _findings(check_dir.name, fixture(check_dir, "bad"), registry)
     assert findings == expected
 
 
 @pytest.mark.parametrize("check_dir", CHECK_DIRS, ids=lambda p: p.name)
 def test_good_fixture_gives_no_findings(check_dir: Path, registry):
-    findings, passes = _findings(check_dir.name, check_dir / "good.yaml", registry)
+    findings, passes = _findings(check_dir.name, fixture(check_dir, "good"), registry)
     assert findings == []
     assert passes > 0, "the good fixture must exercise the check (at least one PASS)"
 
 
 def test_every_check_has_fixtures(registry):
     ids = {c.id for c in registry.checks}
-    missing = sorted(i for i in ids if not (FIXTURES / i / "bad.yaml").is_file() or not (FIXTURES / i / "good.yaml").is_file())
+    missing = sorted(i for i in ids if not fixture(FIXTURES / i, "bad") or not fixture(FIXTURES / i, "good")
+                     or not (FIXTURES / i / "bad.expected.yaml").is_file())
     assert missing == []
 
 
-FIXTURE_FILES = [d / name for d in CHECK_DIRS for name in ("bad.yaml", "good.yaml")]
+FIXTURE_FILES = [fixture(d, kind) for d in CHECK_DIRS for kind in ("bad", "good")]
 
 
 @pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
