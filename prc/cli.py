@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 
-EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _date(text: str) -> dt.date:
@@ -65,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `prc ... | head` is a normal thing to do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception:  # a bug must never read as "gate failed" (1) or "bad usage" (2)
+        import traceback
+
+        traceback.print_exc()
+        print("prc: internal error; please report it with the traceback above", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def _registry_or_exit():
@@ -77,9 +83,16 @@ def _registry_or_exit():
 
 
 def _scan_root(paths: list[Path]) -> Path:
-    real = [p.resolve() for p in paths]
-    first = real[0] if real[0].is_dir() else real[0].parent
-    return first
+    """Where paths in reports start when there is no .prc.yaml: the working directory when every path is
+    inside it, else the deepest directory holding them all. Symlinks are kept as given, not resolved."""
+    cwd = Path.cwd()
+    if not paths or all(_is_inside(p, cwd) for p in paths):
+        return cwd
+    return Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in paths]))
+
+
+def _is_inside(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
 
 
 def _scan(args) -> int:
@@ -91,7 +104,13 @@ def _scan(args) -> int:
     from .scan import STDIN, ScanInput, scan
 
     registry = _registry_or_exit()
-    file_paths = [Path(p) for p in args.paths if p != STDIN]
+    # Absolute but not resolved: a symlinked directory is scanned, and named in reports, as the user gave it.
+    file_paths = [Path(os.path.abspath(p)) for p in args.paths if p != STDIN]
+    missing = [p for p in args.paths if p != STDIN and not os.path.lexists(p)]
+    if missing:
+        for p in missing:
+            print(f"prc: {p}: no such file or directory", file=sys.stderr)
+        return EXIT_USAGE
     stdin_text = None
     if STDIN in args.paths:
         try:
@@ -100,28 +119,23 @@ def _scan(args) -> int:
             print(f"prc: standard input: {exc.message}" + (f" (line {exc.line})" if exc.line else ""),
                   file=sys.stderr)
             return EXIT_USAGE
-    start = _scan_root(file_paths) if file_paths else Path.cwd()
-    config_path = args.config or find_config(start)
+    first = file_paths[0] if file_paths else Path.cwd()
+    config_path = args.config or find_config(first if first.is_dir() else first.parent)
     if args.config and not args.config.is_file():
         print(f"prc: {args.config}: no such config file", file=sys.stderr)
         return EXIT_USAGE
     config = Config()
-    root = start
+    root = _scan_root(file_paths)
     if config_path:
-        root = config_path.resolve().parent
+        # Paths in the config, and so in every report, are relative to the directory holding it.
+        root = Path(os.path.abspath(config_path)).parent
         try:
-            config = load_config(config_path, _shown(config_path), registry)
+            config = load_config(config_path, _shown(config_path), registry, shown_in_report=config_path.name)
         except ConfigError as exc:
             for message in exc.messages:
                 print(message, file=sys.stderr)
             return EXIT_USAGE
-    missing = [p for p in file_paths if not p.exists()]
-    if missing:
-        for p in missing:
-            print(f"prc: {p}: no such file or directory", file=sys.stderr)
-        return EXIT_USAGE
-    scan_input = ScanInput(tuple(p.resolve() for p in file_paths), root, stdin_text,
-                           args.max_file_size * 1024 * 1024)
+    scan_input = ScanInput(tuple(file_paths), root, stdin_text, args.max_file_size * 1024 * 1024)
     report = scan(scan_input, config, registry, args.today or dt.date.today())
     shown_paths = ", ".join("standard input" if p == STDIN else p for p in args.paths)
     report = evaluate(report, args.fail_on, args.min_score, allow_empty=args.allow_empty, paths=shown_paths)
@@ -130,7 +144,7 @@ def _scan(args) -> int:
     else:
         console = console_fmt.make_console(sys.stdout, color=False if args.no_color or os.environ.get("NO_COLOR")
                                            else None)
-        console_fmt.render(report, console, args.verbose)
+        console_fmt.render(report, console, args.verbose, _shown(config_path) if config_path else "")
     return EXIT_OK if report.gate.passed else EXIT_GATE
 
 
@@ -146,10 +160,8 @@ def _read_stdin(max_bytes: int) -> str:
 
 
 def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """A path as a person at this working directory would type it."""
+    return Path(os.path.relpath(os.path.abspath(path))).as_posix()
 
 
 def _checks(args) -> int:

@@ -123,7 +123,9 @@ def _line_at(data: object, parts) -> int:
     return line
 
 
-def load_config(path: Path, display: str, registry: Registry) -> Config:
+def load_config(path: Path, display: str, registry: Registry, shown_in_report: str = "") -> Config:
+    """`display` names the file in error messages; `shown_in_report` (default the same) in reports, where
+    paths are relative to the directory holding the file."""
     try:
         text = read_text(path)
         parsed = parse_yaml(text)
@@ -141,7 +143,7 @@ def load_config(path: Path, display: str, registry: Registry) -> Config:
             f"{display}: {format_path(e.absolute_path)}: {e.message} (line {_line_at(data, e.absolute_path)})"
             for e in errors
         ])
-    config = _build(data, display)
+    config = _build(data, shown_in_report or display)
     problems = _check_references(config, data, display, registry)
     if problems:
         raise ConfigError(problems)
@@ -180,6 +182,45 @@ def _build(data: dict, display: str) -> Config:
     )
 
 
+def _option_problems(check, values: dict, display: str, data: dict, key: str) -> list[str]:
+    """Unknown option names, and values whose type differs from the option's default."""
+    problems = []
+    for name, value in values.items():
+        where = f"(line {_line_at(data, ['checks', 'options', key, name])})"
+        if name not in check.options:
+            known = ", ".join(sorted(check.options)) or "none"
+            problems.append(f"{display}: checks.options.{key}.{name}: {check.id} has no such option "
+                            f"(known: {known}) {where}")
+            continue
+        expected = _type_name(check.options[name].default)
+        if expected and _type_name(value) != expected and not (expected == "number" and _type_name(value) == "integer"):
+            problems.append(f"{display}: checks.options.{key}.{name}: expected {expected} like "
+                            f"{check.options[name].default!r}, got {value!r} {where}")
+        elif expected == "list" and check.options[name].default:
+            inner = _type_name(check.options[name].default[0])
+            wrong = [v for v in value if _type_name(v) != inner]
+            if wrong:
+                problems.append(f"{display}: checks.options.{key}.{name}: expected a list of {inner}s, got "
+                                f"{wrong[0]!r} {where}")
+    return problems
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return ""
+
+
 def _check_references(config: Config, data: dict, display: str, registry: Registry) -> list[str]:
     """Names of checks and options must exist: a typo would otherwise silently do nothing."""
     problems = []
@@ -189,22 +230,21 @@ def _check_references(config: Config, data: dict, display: str, registry: Regist
                 problems.append(f"{display}: checks.{section}[{i}]: {selector!r} names no check, prefix or category "
                                 f"(line {_line_at(data, ['checks', section, i])})")
     for section in ("severity", "options"):
-        for key in getattr(config, section):
+        canonical = {}
+        for key, value in getattr(config, section).items():
             found = registry.find(key)
             if found is None:
                 problems.append(f"{display}: checks.{section}.{key}: no check has this id or slug "
                                 f"(line {_line_at(data, ['checks', section, key])})")
-            elif section == "options":
-                for option in config.options[key]:
-                    if option not in found.options:
-                        known = ", ".join(sorted(found.options)) or "none"
-                        problems.append(f"{display}: checks.options.{key}.{option}: {found.id} has no such option "
-                                        f"(known: {known}) (line {_line_at(data, ['checks', 'options', key, option])})")
+                continue
+            # The engine looks checks up by id only, so `prc-k8s-030` and the slug work alike.
+            canonical[found.id] = value
+            if section == "options":
+                problems += _option_problems(found, value, display, data, key)
+        setattr(config, section, canonical)
     for i, waiver in enumerate(config.waivers):
         # A waiver names a check by id, slug or id prefix (see suppress.waiver_applies).
-        key = waiver.check.strip()
-        prefix = key.upper().rstrip("-") + "-"
-        if not any(c.id == key.upper() or c.slug == key.lower() or c.id.startswith(prefix) for c in registry.checks):
+        if not registry.select(waiver.check, category=False):
             problems.append(f"{display}: waivers[{i}].check: {waiver.check!r} names no check id, slug or id prefix "
                             f"(line {_line_at(data, ['waivers', i, 'check'])})")
     return problems

@@ -36,7 +36,7 @@ def classify(name: str) -> str | None:
 class FoundFile:
     path: Path  # on disk
     display: str  # relative to the scan root, POSIX separators
-    kind: str = "yaml"  # what classify() says, or "json" for a .json file named on the command line
+    kind: str = "yaml"  # what classify() says; a file named on the command line is sniffed when its name is silent
     explicit: bool = False  # named on the command line rather than found in a directory
 
 
@@ -95,7 +95,7 @@ def discover(paths: list[Path], root: Path, excludes: list[str]) -> tuple[list[F
         # file, so read_text can say why it is refused (a FIFO, a device).
         if start.exists() and not start.is_dir():
             display = _display(start, root)
-            kind = classify(start.name) or ("json" if start.name.lower().endswith(".json") else "yaml")
+            kind = classify(start.name) or _sniff(start)
             found.setdefault(display, FoundFile(start, display, kind, explicit=True))
             continue
         if not start.exists():
@@ -103,6 +103,20 @@ def discover(paths: list[Path], root: Path, excludes: list[str]) -> tuple[list[F
             continue
         _walk(start, root, patterns, found, skipped)
     return sorted(found.values(), key=lambda f: f.display), sorted(skipped, key=lambda s: (s.path, s.reason))
+
+
+def _sniff(path: Path) -> str:
+    """The kind of a file named on the command line whose name says nothing: a `terraform show -json` plan
+    saved under another name, else YAML (which includes JSON manifests)."""
+    if path.name.lower().endswith(".json") and path.is_file():
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(65536)
+        except OSError:
+            return "yaml"  # read_text reports why
+        if b'"terraform_version"' in head or b'"planned_values"' in head:
+            return "tfplan"
+    return "yaml"
 
 
 def _walk(start: Path, root: Path, patterns: list[str], found: dict, skipped: list[Skipped]) -> None:

@@ -84,6 +84,8 @@ class CheckInfo:
     category: str
     severity: Severity
     remediation: str
+    # Lowest tier that requires the check's item to hold; None when it is only recommended.
+    required_from: str | None = None
 
 
 @dataclass(frozen=True)

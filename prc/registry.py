@@ -10,7 +10,7 @@ from types import MappingProxyType, ModuleType
 from typing import Callable, Iterable, Iterator, Mapping
 
 from .items import ITEMS
-from .model import CATEGORIES, CheckInfo, Outcome, Severity
+from .model import CATEGORIES, TIERS, CheckInfo, Outcome, Severity
 
 ENTRY_POINT_GROUP = "prc.checks"
 _ID_RE = re.compile(r"^PRC-(K8S|DKR|TF|ALERT|SLO|REPO|AWS|XA)-\d{3}$|^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
@@ -19,6 +19,17 @@ _SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 class CheckDefinitionError(Exception):
     pass
+
+
+def names_check(key: str, check_id: str, slug: str, *, prefix: bool = False, category: str | None = None) -> bool:
+    """Whether a user's word names a check: its id (any case) or slug, and optionally an id prefix
+    (`PRC-K8S`) or its category. The one matcher for config, waivers and suppressions."""
+    word = key.strip()
+    if word.upper() == check_id or word.lower() == slug:
+        return True
+    if prefix and check_id.startswith(word.upper().rstrip("-") + "-"):
+        return True
+    return category is not None and word.lower() == category
 
 
 @dataclass(frozen=True)
@@ -45,18 +56,16 @@ class Check:
     options: Mapping[str, Option] = field(default_factory=dict)
     enabled_by_default: bool = True
     required_from: str | None = None
-    source: str = ""  # the entry point that provided it
 
     @property
     def tiers(self) -> list[str]:
-        from .model import TIERS
-
         if self.required_from is None:
             return []
         return list(TIERS[: TIERS.index(self.required_from) + 1])
 
     def info(self, severity: Severity | None = None) -> CheckInfo:
-        return CheckInfo(self.id, self.slug, self.item, self.category, severity or self.severity, self.remediation)
+        return CheckInfo(self.id, self.slug, self.item, self.category, severity or self.severity, self.remediation,
+                         self.required_from)
 
     def default_options(self) -> dict:
         return {name: option.default for name, option in self.options.items()}
@@ -93,6 +102,8 @@ def check(*, id: str, slug: str, target: type | tuple[type, ...], item: str, sev
         if not _ID_RE.match(id) or not _SLUG_RE.match(slug):
             raise CheckDefinitionError(f"{id}: id must look like PRC-K8S-001 and slug like kebab-case")
         what, why, how = _sections(func.__doc__, id)
+        if required_from not in ("item", None, *TIERS):
+            raise CheckDefinitionError(f"{id}: required_from must be one of {', '.join(TIERS)} or None")
         return Check(
             id=id, slug=slug, item=item, category=resolved_category, severity=Severity(severity),
             targets=target if isinstance(target, tuple) else (target,), func=func, what=what, why=why,
@@ -119,29 +130,26 @@ class Registry:
     checks: list[Check]
     # Entry points that could not be loaded, with the reason.
     load_errors: list[str] = field(default_factory=list)
+    # Check id -> the entry point that provided it.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def by_id(self) -> dict[str, Check]:
         return {c.id: c for c in self.checks}
 
     def find(self, key: str) -> Check | None:
-        key_upper = key.upper()
-        for c in self.checks:
-            if c.id == key_upper or c.slug == key.lower():
-                return c
-        return None
+        return next((c for c in self.checks if names_check(key, c.id, c.slug)), None)
 
-    def select(self, selector: str) -> list[Check]:
-        """Checks named by id, slug, id prefix (PRC-K8S) or category."""
-        s = selector.strip()
+    def select(self, selector: str, category: bool = True) -> list[Check]:
+        """Checks named by id, slug, id prefix (PRC-K8S) or, unless told not to, category."""
         return [c for c in self.checks
-                if c.id == s.upper() or c.slug == s.lower() or c.category == s.lower()
-                or c.id.startswith(s.upper().rstrip("-") + "-")]
+                if names_check(selector, c.id, c.slug, prefix=True, category=c.category if category else None)]
 
 
 def load_registry(entry_points: Iterable[metadata.EntryPoint] | None = None) -> Registry:
     if entry_points is None:
         entry_points = metadata.entry_points(group=ENTRY_POINT_GROUP)
     found: dict[str, Check] = {}
+    sources: dict[str, str] = {}
     errors: list[str] = []
     # Built-ins first, so a plugin can never replace one by reusing its id or slug.
     for ep in sorted(entry_points, key=lambda e: (not e.value.startswith("prc_checks."), e.name, e.value)):
@@ -152,12 +160,12 @@ def load_registry(entry_points: Iterable[metadata.EntryPoint] | None = None) -> 
             continue
         for c in provided:
             if c.id in found and found[c.id] is not c:
-                errors.append(f"entry point {ep.name}: check id {c.id} is already provided by {found[c.id].source}")
+                errors.append(f"entry point {ep.name}: check id {c.id} is already provided by {sources[c.id]}")
                 continue
             same_slug = next((other for other in found.values() if other.slug == c.slug and other.id != c.id), None)
             if same_slug is not None:
                 errors.append(f"entry point {ep.name}: check {c.id} reuses the slug {c.slug} of {same_slug.id}")
                 continue
-            object.__setattr__(c, "source", f"{ep.name} = {ep.value}")
+            sources[c.id] = f"{ep.name} = {ep.value}"
             found[c.id] = c
-    return Registry(sorted(found.values(), key=lambda c: c.id), errors)
+    return Registry(sorted(found.values(), key=lambda c: c.id), errors, sources)

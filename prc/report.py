@@ -25,7 +25,7 @@ class Report:
     services: tuple[ServiceScore, ...]
     skipped: tuple[Skipped, ...]
     files_scanned: int
-    today: str
+    today: str  # ISO date expiries were judged against; "" when the config has none
     objects: int = 0  # Kubernetes objects found; 0 means nothing was checked
     gate: Gate = field(default_factory=lambda: Gate(True))
 

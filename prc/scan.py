@@ -9,13 +9,13 @@ from pathlib import Path
 from . import __version__
 from .config import Config
 from .discovery import DEFAULT_MAX_FILE_BYTES, discover
-from .engine import input_error, run_checks, selected_checks
+from .engine import input_errors, plugin_errors, run_checks, selected_checks
 from .loaders.k8s import STDIN
 from .model import Result
 from .registry import Registry
 from .report import Report
 from .scoring import score_services
-from .services import assign_services, service_names
+from .services import assign_services, service_names, service_of_path
 from .sources import LoadContext, Loaded, load_all
 from .suppress import Suppressor
 
@@ -47,17 +47,23 @@ def scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.da
     suppressor = Suppressor(config, loaded.ignores, today, known)
     results = run_checks(checks, loaded.targets, config, suppressor.apply)
     problems = loaded.problems + suppressor.invalid_inline() + suppressor.invalid_annotations(owners)
-    results += [input_error(p.file, p.line, p.message, _service_at(p.file, p.line, owners)) for p in problems]
+    results += input_errors(problems, lambda file, line: _service_at(file, line, owners, config))
+    results += plugin_errors(registry.load_errors)
     results.sort(key=Result.sort_key)
     scores = score_services(results, service_names(owners, config), config, today)
     return Report(
         version=__version__, config_path=config.path, checks=tuple(checks), results=tuple(results),
         services=tuple(scores), skipped=tuple(sorted(loaded.skipped, key=lambda s: (s.path, s.reason))),
-        files_scanned=loaded.files, today=today.isoformat(), objects=len(owners),
+        files_scanned=loaded.files, objects=len(owners),
+        # The date matters only to expiries; without any, the same input gives the same bytes on any day.
+        today=today.isoformat() if config.waivers or config.attestations else "",
     )
 
 
-def _service_at(file: str, line: int, owners: list) -> str:
-    """The service of the object whose text holds a line: the last one starting at or above it."""
+def _service_at(file: str, line: int, owners: list, config: Config) -> str:
+    """The service of the object whose text holds a line (the last one starting at or above it), else of a
+    file that yielded no object: the declared service whose paths match it, or the one sharing its directory."""
     above = [o for o in owners if o.file == file and o.header_line <= line]
-    return max(above, key=lambda o: o.header_line).service if above else ""
+    if above:
+        return max(above, key=lambda o: o.header_line).service
+    return service_of_path(file, owners, config) or ""

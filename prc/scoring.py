@@ -69,6 +69,12 @@ def _item_status(results: list[Result]) -> tuple[str, tuple[str, ...]]:
     return Status.PASS.value, ()
 
 
+def _plugin_item(slug: str, results: list[Result]) -> Item:
+    """An item only a plugin check names: its category and requirement come from the check."""
+    first = min(results, key=lambda r: r.check.id).check
+    return Item(slug, slug.replace("-", " ").capitalize(), first.category, first.required_from)
+
+
 def _manual(item: Item, service: str, tier: str, config: Config, today: str) -> ManualStatus:
     required = item.required_for(tier)
     candidates = [a for a in config.attestations if a.item == item.slug and a.service in ("", service)]
@@ -96,9 +102,10 @@ def score_services(results: list[Result], services: list[str], config: Config, t
             if r.check.item:
                 by_item[r.check.item].append(r)
         items = []
-        for slug, item in ITEMS.items():
-            if item.manual or slug not in by_item:
+        for slug in [*ITEMS, *sorted(set(by_item) - set(ITEMS))]:
+            if slug not in by_item:
                 continue
+            item = ITEMS.get(slug) or _plugin_item(slug, by_item[slug])
             status, failing = _item_status(by_item[slug])
             items.append(ItemStatus(item, status, item.required_for(tier), failing))
         manual = [_manual(item, name, tier, config, today.isoformat()) for item in MANUAL_ITEMS]

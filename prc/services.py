@@ -20,8 +20,7 @@ UNASSIGNED = "(unassigned)"
 
 def _declared_service(obj, labels: dict, config: Config, tags: dict | None = None) -> str | None:
     for decl in config.services:
-        if decl.paths and any(fnmatch.fnmatchcase(obj.file, p) or obj.file.startswith(p.rstrip("*/") + "/")
-                              for p in decl.paths):
+        if decl.paths and _path_matches(obj.file, decl.paths):
             return decl.name
         if decl.selector and all(labels.get(k) == v for k, v in decl.selector):
             return decl.name
@@ -58,6 +57,16 @@ def assign_services(owners: list, config: Config) -> None:
                             or (runs_image.get(built) if built else None)
                             or _nearest_home(artifact.file, homes)
                             or artifact.service_hint or UNASSIGNED)
+
+
+def service_of_path(file: str, owners: list, config: Config) -> str | None:
+    """The service a file belongs to by its path alone: declared paths, else the workloads sharing its directory."""
+    declared = next((d.name for d in config.services if d.paths and _path_matches(file, d.paths)), None)
+    return declared or _nearest_home(file, _service_homes([o for o in owners if isinstance(o, K8sObject)]))
+
+
+def _path_matches(file: str, patterns) -> bool:
+    return any(fnmatch.fnmatchcase(file, p) or file.startswith(p.rstrip("*/") + "/") for p in patterns)
 
 
 def image_repository(image: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from .config import Config, Waiver
 from .discovery import Problem
 from .model import Result, Suppression
+from .registry import names_check
 from .yamlsrc import Ignore
 
 ANNOTATION = "prc.dev/ignore"
@@ -25,9 +26,8 @@ def parse_annotation(value: str) -> list[tuple[str, str]]:
     return entries
 
 
-def _matches(result: Result, key: str) -> bool:
-    key = key.strip()
-    return key.upper() == result.check.id or key.lower() == result.check.slug
+def _matches(result: Result, key: str, prefix: bool = False) -> bool:
+    return names_check(key, result.check.id, result.check.slug, prefix=prefix)
 
 
 def _target_matches(pattern: str, result: Result) -> bool:
@@ -37,8 +37,7 @@ def _target_matches(pattern: str, result: Result) -> bool:
 
 
 def waiver_applies(waiver: Waiver, result: Result) -> bool:
-    check_key = waiver.check.strip()
-    if not (_matches(result, check_key) or result.check.id.startswith(check_key.upper().rstrip("-") + "-")):
+    if not _matches(result, waiver.check, prefix=True):
         return False
     if waiver.service and waiver.service != result.service:
         return False
@@ -110,9 +109,13 @@ class Suppressor:
         return replace(result, expired_waiver=expired) if expired else result
 
     def _inline(self, result: Result, owner) -> Suppression | None:
-        header_line = owner.header_line if owner is not None else 0
+        # Whole-object ignores sit above the first line of an object in the result's own file: the owner's,
+        # or the object whose pod template it runs (an Argo Rollout's workloadRef).
+        header_lines = {o.header_line for o in (owner, getattr(owner, "template_source", None))
+                        if o is not None and o.file == result.location.file}
         for ignore in self.ignores_by_file.get(result.location.file, ()):
-            if not ignore.reason or ignore.applies_to not in (result.location.line, header_line):
+            if not ignore.reason or (ignore.applies_to != result.location.line
+                                      and ignore.applies_to not in header_lines):
                 continue
             if any(_matches(result, key) for key in ignore.checks):
                 return Suppression("inline", ignore.reason, source=f"{result.location.file}:{ignore.line}")

@@ -101,7 +101,9 @@ def find_ignores(text: str) -> list[Ignore]:
         if own_line:
             # Skip further comments, so several ignores can stack above one line.
             below = index + 1
-            while below < len(lines) and (not lines[below].strip() or lines[below].lstrip().startswith("#")):
+            # A document marker belongs to no object: an ignore above `---` covers the object after it.
+            while below < len(lines) and (not lines[below].strip() or lines[below].lstrip().startswith("#")
+                                          or lines[below].rstrip() in ("---", "...")):
                 below += 1
             applies_to = below + 1
         found.append(Ignore(index + 1, checks, match.group("reason").strip(), own_line, applies_to))
@@ -141,46 +143,64 @@ def _expanded_size(root: yaml.Node) -> tuple[int, int]:
     return size(root), distinct
 
 
-_scalars = yaml.constructor.SafeConstructor()
 _KEEP_AS_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+# PyYAML's C composer recurses once per nesting level with no limit of its own:
+# a few hundred kilobytes of `[[[[...` would overflow the C stack and kill the
+# process, so deep flow nesting is refused before composing.
+MAX_FLOW_DEPTH = 500
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
-def _scalar(node: yaml.ScalarNode) -> object:
+def _flow_depth_problem(text: str) -> YamlError | None:
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return None
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_FLOW_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                return YamlError(f"YAML nesting is deeper than {MAX_FLOW_DEPTH} levels; refusing to read it", line)
+    return None
+
+
+def _scalar(node: yaml.ScalarNode, constructor: yaml.constructor.SafeConstructor) -> object:
     if node.tag == "tag:yaml.org,2002:str" or node.tag in _KEEP_AS_TEXT or not node.tag.startswith("tag:yaml.org"):
         # Dates stay text: reports must be deterministic and JSON-safe.
         return node.value
     try:
-        return _scalars.construct_object(node)
+        return constructor.construct_object(node)
     except yaml.YAMLError:
         return node.value
     finally:
-        _scalars.constructed_objects.clear()
+        constructor.constructed_objects.clear()
 
 
-def _convert(node: yaml.Node) -> object:
+def _convert(node: yaml.Node, constructor: yaml.constructor.SafeConstructor) -> object:
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
+        return _scalar(node, constructor)
     if isinstance(node, yaml.SequenceNode):
         seq = LList(_line(node))
         for item in node.value:
-            seq.append(_convert(item))
+            seq.append(_convert(item, constructor))
             seq.item_lines.append(_line(item))
         return seq
     mapping = LDict(_line(node))
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
-            merged = _convert(value_node)
+            merged = _convert(value_node, constructor)
             for part in merged if isinstance(merged, list) else [merged]:
                 if isinstance(part, LDict):
                     for k, v in part.items():
                         mapping.setdefault(k, v)
                         mapping.key_lines.setdefault(k, part.key_lines.get(k, part.line))
             continue
-        key = _convert(key_node)
+        key = _convert(key_node, constructor)
         if isinstance(key, (dict, list)):
             # A complex key (`{{ template "x" . }}: ...` is a flow mapping used as a key) becomes its flow text.
             key = _flow_text(key)
-        mapping[key] = _convert(value_node)
+        mapping[key] = _convert(value_node, constructor)
         mapping.key_lines[key] = _line(key_node)
     return mapping
 
@@ -223,18 +243,24 @@ def parse_yaml(text: str) -> YamlFile:
     one a user would apply.
     """
     result = YamlFile(ignores=find_ignores(text))
+    too_deep = _flow_depth_problem(text)
+    if too_deep:
+        raise too_deep
+    # A fresh constructor per stream: no state is shared between files or threads.
+    constructor = yaml.constructor.SafeConstructor()
+    has_anchors = "&" in text  # without an anchor there is no alias to expand
     try:
         for root in yaml.compose_all(text, Loader=_Loader):
             if root is None:
                 continue
-            expanded, distinct = _expanded_size(root)
+            expanded, distinct = _expanded_size(root) if has_anchors else (0, 0)
             if expanded > MAX_EXPANDED_NODES or expanded > MAX_EXPANSION_RATIO * max(distinct, 1000):
                 raise YamlError(
                     f"YAML aliases expand to {expanded} nodes from {distinct} written ones; refusing to expand "
                     "(possible alias bomb)",
                     _line(root),
                 )
-            result.documents.append(Document(_convert(root), _line(root), root.end_mark.line + 1))
+            result.documents.append(Document(_convert(root, constructor), _line(root), root.end_mark.line + 1))
     except yaml.YAMLError as exc:
         raise YamlError(_problem_text(exc), _problem_line(exc)) from None
     except RecursionError:

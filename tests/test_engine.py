@@ -183,8 +183,8 @@ def test_a_second_entry_point_is_loaded_beside_the_builtins(plugin_path):
     ids = [c.id for c in registry.checks]
     assert "ACME-K8S-001" in ids
     assert "PRC-K8S-001" in ids
-    assert registry.find("acme-team-label").source == "acme = acme_prc_plugin"
-    assert registry.find("PRC-K8S-001").source.endswith("= prc_checks.k8s_lifecycle")
+    assert registry.sources[registry.find("acme-team-label").id] == "acme = acme_prc_plugin"
+    assert registry.sources["PRC-K8S-001"].endswith("= prc_checks.k8s_lifecycle")
     assert not [e for e in registry.load_errors if "acme" in e]
 
 

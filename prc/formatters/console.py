@@ -29,10 +29,12 @@ def make_console(stream: TextIO, color: bool | None = None) -> Console:
                    width=None if is_tty else 120, emoji=False, soft_wrap=False)
 
 
-def render(report: Report, console: Console, verbose: bool = False) -> None:
+def render(report: Report, console: Console, verbose: bool = False, config_shown: str = "") -> None:
+    """`config_shown`: the config file as the user would type it from where they are (report paths are
+    relative to its directory)."""
     # Rich pads table cells to the column width; trailing blanks only clutter logs and diffs.
     with console.capture() as captured:
-        _services_table(report, console)
+        _services_table(report, console, config_shown or report.config_path)
         for service in report.services:
             _service_details(report, service, console, verbose)
         _unassigned(report, console, verbose)
@@ -41,9 +43,9 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
     console.file.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
-def _services_table(report: Report, console: Console) -> None:
+def _services_table(report: Report, console: Console, config_shown: str) -> None:
     console.print(Text(f"prc {report.version}: {report.files_scanned} files, {len(report.services)} services"
-                       + (f", config {report.config_path}" if report.config_path else ", no .prc.yaml"), style="bold"))
+                       + (f", config {config_shown}" if config_shown else ", no .prc.yaml"), style="bold"))
     if not report.services:
         empty = any(reason.startswith(NOTHING_CHECKED) for reason in report.gate.reasons)
         console.print(Text("Nothing was checked: no Kubernetes objects found (see Skipped below)" if empty else

@@ -45,7 +45,7 @@ def report_dict(report: Report) -> dict:
     return {
         "tool": {"name": "prc", "version": report.version},
         "config": report.config_path or None,
-        "today": report.today,
+        "today": report.today or None,
         "summary": {
             "files_scanned": report.files_scanned,
             "objects": report.objects,

@@ -111,12 +111,6 @@ def helm_template_line(display: str, text: str) -> int:
     return _template_action_line(text)
 
 
-def looks_like_helm_template(display: str, text: str) -> bool:
-    """A chart template: Go template actions where YAML nodes go, or a file under a chart's templates/.
-    `{{ $labels.x }}` inside a quoted string or a block scalar is not one."""
-    return bool(helm_template_line(display, text))
-
-
 def load_k8s_text(display: str, text: str) -> LoadedFile:
     loaded = LoadedFile(display)
     if not text.strip():

@@ -96,11 +96,14 @@ def link(objects: list[K8sObject]) -> None:
                     obj.selects.append(w)
 
     accounts = {(o.effective_namespace, o.name): o for o in objects if o.kind == "ServiceAccount"}
-    bindings = [o for o in objects if isinstance(o, RbacBinding)]
+    bound = _bindings_by_subject(objects)
     for w in workloads:
         w.namespace_object = namespaces.get(w.effective_namespace)
         w.service_account = accounts.get((w.effective_namespace, w.service_account_name))
-        w.service_account_bindings = [b for b in bindings if _binds_account(b, w)]
+        keys = [(w.effective_namespace, w.service_account_name), ("group", "system:serviceaccounts"),
+                ("group", f"system:serviceaccounts:{w.effective_namespace}")]
+        found = {id(b): b for key in keys for b in bound.get(key, [])}
+        w.service_account_bindings = sorted(found.values(), key=lambda b: (b.file, b.doc.line))
 
     for obj in objects:
         if obj.kind in SERVICE_MONITOR_KINDS:
@@ -138,18 +141,19 @@ def _resolve_workload_refs(objects: list[K8sObject], workloads: list[Workload]) 
             rollout.set_pod_template(mapping(template.get("metadata")), mapping(template.get("spec")), "template.spec")
 
 
-def _binds_account(binding: RbacBinding, w: Workload) -> bool:
-    """A binding names the workload's ServiceAccount, or a group holding every ServiceAccount of its namespace."""
-    for subject in binding.subjects:
-        subject = mapping(subject)
-        if subject.get("kind") == "ServiceAccount":
-            namespace = str(subject.get("namespace") or binding.effective_namespace)
-            if subject.get("name") == w.service_account_name and namespace == w.effective_namespace:
-                return True
-        elif subject.get("kind") == "Group" and subject.get("name") in (
-                "system:serviceaccounts", f"system:serviceaccounts:{w.effective_namespace}"):
-            return True
-    return False
+def _bindings_by_subject(objects: list[K8sObject]) -> dict[tuple[str, str], list[RbacBinding]]:
+    """Bindings keyed by the ServiceAccount they name, (namespace, name), or by ("group", name) for groups such
+    as system:serviceaccounts:<namespace> that hold every ServiceAccount of a namespace."""
+    found: dict[tuple[str, str], list[RbacBinding]] = defaultdict(list)
+    for binding in (o for o in objects if isinstance(o, RbacBinding)):
+        for subject in binding.subjects:
+            subject = mapping(subject)
+            if subject.get("kind") == "ServiceAccount":
+                namespace = str(subject.get("namespace") or binding.effective_namespace)
+                found[(namespace, str(subject.get("name")))].append(binding)
+            elif subject.get("kind") == "Group":
+                found[("group", str(subject.get("name")))].append(binding)
+    return found
 
 
 def _monitor_scope(monitor: K8sObject, by_namespace: dict) -> list[Workload]:
