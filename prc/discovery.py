@@ -20,6 +20,8 @@ def classify(name: str) -> str | None:
     lower = name.lower()
     if lower.endswith((".yaml", ".yml")):
         return None if name in CONFIG_FILE_NAMES else "yaml"
+    if lower.endswith(".dockerignore"):
+        return None  # BuildKit's per-Dockerfile ignore file (Dockerfile.dockerignore), read beside its Dockerfile
     if lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "containerfile.")) \
             or lower.endswith((".dockerfile", ".containerfile")):
         return "dockerfile"

@@ -54,9 +54,23 @@ def assign_services(owners: list, config: Config) -> None:
     for artifact in (o for o in owners if isinstance(o, Artifact)):
         built = config.builds.get(artifact.file)
         artifact.service = (_declared_service(artifact, {}, config, artifact.tags)
-                            or (runs_image.get(built) if built else None)
+                            or (runs_image.get(image_repository(built)) if built else None)
                             or _nearest_home(artifact.file, homes)
                             or artifact.service_hint or UNASSIGNED)
+    _link_images(owners, objects, config, runs_image)
+
+
+def _link_images(owners: list, objects: list[K8sObject], config: Config, runs_image: dict[str, str]) -> None:
+    """Tell each Dockerfile whether the image it builds runs on Kubernetes: a workload runs the image `builds`
+    maps it to or, without a `builds` entry, a workload belongs to the same service. Kubernetes ignores a
+    HEALTHCHECK, so a Dockerfile deployed there is judged by the workload's probes instead."""
+    k8s_services = {o.service for o in objects if isinstance(o, Workload)}
+    for artifact in owners:
+        if not hasattr(artifact, "runs_on_kubernetes"):
+            continue
+        built = config.builds.get(artifact.file)
+        artifact.runs_on_kubernetes = (image_repository(built) in runs_image if built
+                                       else artifact.service in k8s_services)
 
 
 def service_of_path(file: str, owners: list, config: Config) -> str | None:

@@ -60,10 +60,11 @@ Loader = Callable[[list[FoundFile], LoadContext], Loaded]
 
 
 def _sources() -> list[tuple[frozenset[str], Loader]]:
-    from .loaders import k8s
+    from .loaders import dockerfile, k8s
 
     return [
         (frozenset({"yaml"}), k8s.load),
+        (frozenset({"dockerfile"}), dockerfile.load),
     ]
 
 

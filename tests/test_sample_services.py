@@ -41,7 +41,16 @@ LEGACY_FAILING = {
     "PRC-K8S-090",  # literal DB_PASSWORD and SFTP_PASSWORD
     "PRC-K8S-100",  # :latest, and an untagged image in the CronJob
     "PRC-K8S-110",  # no owner/team label
+    "PRC-DKR-010",  # shell-form CMD: /bin/sh is PID 1 and SIGTERM never reaches gunicorn
+    "PRC-DKR-011",  # no init and no STOPSIGNAL
+    "PRC-DKR-020",  # no USER: runs as root
+    "PRC-DKR-030",  # ENV DB_PASSWORD literal
+    "PRC-DKR-040",  # FROM python:latest
+    "PRC-DKR-041",  # curl ... | bash
+    "PRC-DKR-042",  # ADD of local files
+    "PRC-REPO-001",  # no .dockerignore beside the Dockerfile
 }
+# PRC-DKR-001 (HEALTHCHECK) does not apply: the image runs on Kubernetes, which ignores HEALTHCHECK.
 # hostNetwork: true (PRC-K8S-085) is waived in sample_services/.prc.yaml. With a single
 # replica, the missing PodDisruptionBudget and zone spread (PRC-K8S-031, 033) are left to
 # PRC-K8S-030: a budget or a spread over one pod would change nothing.
