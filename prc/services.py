@@ -53,8 +53,11 @@ def assign_services(owners: list, config: Config) -> None:
     runs_image = _image_services(objects)
     for artifact in (o for o in owners if isinstance(o, Artifact)):
         built = config.builds.get(artifact.file)
+        # An explicit Service tag says more than where the file happens to sit.
+        tagged = artifact.service_hint if artifact.tags.get(config.service_tag) == artifact.service_hint else None
         artifact.service = (_declared_service(artifact, {}, config, artifact.tags)
                             or (runs_image.get(image_repository(built)) if built else None)
+                            or tagged
                             or _nearest_home(artifact.file, homes)
                             or artifact.service_hint or UNASSIGNED)
     _link_images(owners, objects, config, runs_image)

@@ -60,11 +60,12 @@ Loader = Callable[[list[FoundFile], LoadContext], Loaded]
 
 
 def _sources() -> list[tuple[frozenset[str], Loader]]:
-    from .loaders import dockerfile, k8s
+    from .loaders import dockerfile, k8s, terraform
 
     return [
         (frozenset({"yaml"}), k8s.load),
         (frozenset({"dockerfile"}), dockerfile.load),
+        (frozenset({"terraform", "tfvars", "tfplan", "json"}), terraform.load),
     ]
 
 

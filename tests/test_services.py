@@ -196,3 +196,9 @@ def test_image_repository_strips_tag_and_digest_but_not_a_registry_port():
     assert image_repository("registry:5000/team/app:1.2@sha256:" + "a" * 64) == "registry:5000/team/app"
     assert image_repository("registry:5000/app") == "registry:5000/app"
     assert image_repository("nginx") == "nginx"
+
+
+def test_an_explicit_service_tag_wins_over_the_directory():
+    tagged = Artifact("aws_sqs_queue", "aws_sqs_queue.jobs", "checkout/terraform/q.tf", 1,
+                      tags={"Service": "billing"}, service_hint="billing")
+    assert _assign_artifacts([tagged]) == ["billing"]

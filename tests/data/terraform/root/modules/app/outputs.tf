@@ -1,0 +1,3 @@
+output "asg_name" {
+  value = aws_autoscaling_group.this.name
+}

@@ -1,0 +1,2 @@
+# Read after terraform.tfvars, so it wins.
+environment = "prod"
