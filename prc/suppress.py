@@ -111,8 +111,17 @@ class Suppressor:
     def _inline(self, result: Result, owner) -> Suppression | None:
         # Whole-object ignores sit above the first line of an object in the result's own file: the owner's,
         # or the object whose pod template it runs (an Argo Rollout's workloadRef).
-        header_lines = {o.header_line for o in (owner, getattr(owner, "template_source", None))
-                        if o is not None and o.file == result.location.file}
+        related = [o for o in (owner, getattr(owner, "template_source", None)) if o is not None]
+        header_lines = {o.header_line for o in related if o.file == result.location.file}
+        # A result located in another file (a policy read with file()) is also covered by an ignore above
+        # the object that owns it.
+        for o in related:
+            if o.file == result.location.file:
+                continue
+            for ignore in self.ignores_by_file.get(o.file, ()):
+                if ignore.reason and ignore.applies_to == o.header_line and any(_matches(result, k)
+                                                                                for k in ignore.checks):
+                    return Suppression("inline", ignore.reason, source=f"{o.file}:{ignore.line}")
         for ignore in self.ignores_by_file.get(result.location.file, ()):
             if not ignore.reason or (ignore.applies_to != result.location.line
                                       and ignore.applies_to not in header_lines):

@@ -49,6 +49,9 @@ LEGACY_FAILING = {
     "PRC-DKR-041",  # curl ... | bash
     "PRC-DKR-042",  # ADD of local files
     "PRC-REPO-001",  # no .dockerignore beside the Dockerfile
+    "PRC-TF-030", "PRC-TF-034", "PRC-TF-040", "PRC-TF-041", "PRC-TF-070",  # lone EC2 renderer, fragile RDS
+    "PRC-TF-080", "PRC-TF-085",  # AdministratorAccess attached, trust open to everyone
+    "PRC-TF-100", "PRC-TF-101", "PRC-TF-102", "PRC-TF-110",  # no IMDSv2, unencrypted, SSH open, no owner tag
 }
 # PRC-DKR-001 (HEALTHCHECK) does not apply: the image runs on Kubernetes, which ignores HEALTHCHECK.
 # hostNetwork: true (PRC-K8S-085) is waived in sample_services/.prc.yaml. With a single

@@ -329,10 +329,11 @@ def test_default_tags_merge_under_resource_tags_and_give_the_service_hint(root_l
     # An aliased provider's default_tags for a resource that selects it.
     assert (resources["aws_s3_bucket.replica"].provider, resources["aws_s3_bucket.replica"].tags) == (
         "aws.dr", {"Service": "checkout-dr"})
-    # Module resources inherit the root's default provider; an ASG's tag blocks count as its tags.
+    # An ASG's tags are its tag blocks only: the AWS provider does not apply default_tags to it. It still
+    # belongs to the service the default provider's tags name.
     asg = resources["module.app.aws_autoscaling_group.this"]
-    assert asg.tags == {"Service": "checkout", "Owner": "team-payments", "Environment": "prod",
-                        "Component": "CHECKOUT", "Team": "payments"}
+    assert asg.tags == {"Component": "CHECKOUT", "Team": "payments"}
+    assert asg.service_hint == "checkout"
     # A data source has no tags, but belongs to the service the default provider's tags name.
     assert resources["data.aws_iam_policy_document.assume"].tags == {}
     assert resources["data.aws_iam_policy_document.assume"].service_hint == "checkout"

@@ -58,15 +58,16 @@ class ActionInfo:
     name: str  # the action name, as AWS spells it: "GetObject"
     access_level: str  # Read, List, Write, Permissions management, Tagging
     resource_level: bool  # False: the action only accepts Resource "*"
+    # Lower-case full name (IAM action names are case-insensitive); stored, since rules compare it millions of
+    # times on a large tree.
+    key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.service}:{self.name}".lower())
 
     @property
     def full_name(self) -> str:
         return f"{self.service}:{self.name}"
-
-    @property
-    def key(self) -> str:
-        """Lower-case full name: IAM action names are case-insensitive."""
-        return f"{self.service}:{self.name}".lower()
 
     @property
     def is_write(self) -> bool:

@@ -956,7 +956,9 @@ class _Instance:
     def _set_tags(self, resource: TfResource) -> None:
         tags: dict = {}
         unresolved: list = []
-        if resource.kind.startswith("aws_") and resource.mode == "managed":
+        # The AWS provider does not apply default_tags to Auto Scaling groups (their instances take the
+        # group's own `tag` blocks with propagate_at_launch).
+        if resource.kind.startswith("aws_") and resource.mode == "managed" and resource.kind != "aws_autoscaling_group":
             config = self.providers.get(resource.provider) or {}
             default = config.get("default_tags")
             if isinstance(default, Unresolved):
@@ -1165,7 +1167,9 @@ def _apply_plan(plan: PlanFile, root: TfRoot | None, service_tag: str, loaded) -
             elif instances:
                 resource.for_each = [str(k) for k in keys]
             created.append(resource)
-        tags_all = attrs.get("tags_all") if isinstance(attrs.get("tags_all"), dict) else attrs.get("tags")
+        # tags_all holds default_tags too; when the plan does not know it yet, it stays unknown rather than
+        # falling back to the resource's own tags.
+        tags_all = attrs.get("tags_all") if attrs.get("tags_all") is not None else attrs.get("tags")
         resource.tags_unresolved = []
         if isinstance(tags_all, Unresolved):
             resource.tags_unresolved = [tags_all]
@@ -1266,12 +1270,14 @@ def load_roots(tf_files: list[tuple[FoundFile, str]], tfvars_files: list[tuple[F
         instance = _Instance(context, dirs[directory], (), None, {})
         instance.providers.update(instance.provider_configs(dirs[directory].providers))
         instance.collect()
-        # Data sources and untagged resource types (null_resource, random_id) belong to the service the
-        # configuration's default provider tags name.
+        # Resources without a service tag of their own (data sources, null_resource, an IAM policy
+        # attachment, an ASG whose tag blocks name none) belong to the service the default `aws` provider's
+        # tags name; one on an aliased provider speaks only through that provider's tags.
         default_tags = (instance.providers.get("aws") or {}).get("default_tags")
         fallback = default_tags.get(service_tag) if isinstance(default_tags, dict) else None
         for resource in instance.resources:
-            if not resource.service_hint and isinstance(fallback, str):
+            on_default_provider = resource.provider == "aws" or not resource.kind.startswith("aws_")
+            if not resource.service_hint and isinstance(fallback, str) and on_default_provider:
                 resource.service_hint = fallback
             tf_root.add(resource)
         roots.append(tf_root)
