@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from ..discovery import Problem, Skipped
 from ..targets import WORKLOAD_KINDS, K8sObject, RbacBinding, RbacRole, Workload, mapping, sequence
 from ..yamlsrc import Document, Ignore, LDict, YamlError, parse_yaml
+from .documents import read_document, read_prometheus_rule
 
 
 @dataclass
@@ -18,6 +19,9 @@ class LoadedFile:
     ignores: list[Ignore] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # What the document readers (prc.loaders.documents) made of documents that are not objects to apply:
+    # Prometheus rule files, PrometheusRule objects, SLO documents.
+    read: list = field(default_factory=list)
 
 
 # Go template actions as Helm writes them: `{{ .Values.x }}`, `{{- include ... }}`.
@@ -111,7 +115,9 @@ def helm_template_line(display: str, text: str) -> int:
     return _template_action_line(text)
 
 
-def load_k8s_text(display: str, text: str) -> LoadedFile:
+def load_k8s_text(display: str, text: str, ctx=None) -> LoadedFile:
+    """`ctx` (a sources.LoadContext) is what the document readers need to resolve paths; None in unit tests of
+    Kubernetes objects alone."""
     loaded = LoadedFile(display)
     if not text.strip():
         loaded.skipped.append(Skipped(display, "empty file"))
@@ -130,7 +136,12 @@ def load_k8s_text(display: str, text: str) -> LoadedFile:
         return loaded
     loaded.ignores = parsed.ignores
     for document in parsed.documents:
-        _objects_from_document(document, loaded)
+        # One parse serves every YAML source: a reader that recognises the document takes it.
+        read = read_document(display, document, ctx)
+        if read is None:
+            _objects_from_document(document, loaded)
+        else:
+            loaded.read.append(read)
     return loaded
 
 
@@ -215,16 +226,25 @@ def load(files, ctx) -> "Loaded":
         loaded.files += 1
         texts.append((None, ctx.stdin_text))
     objects: list[K8sObject] = []
+    read = Loaded()
     for found, text in texts:
-        one = load_k8s_text(found.display if found else STDIN, text)
+        one = load_k8s_text(found.display if found else STDIN, text, ctx)
         objects += one.objects
         loaded.problems += one.problems
         loaded.skipped += one.skipped
         if one.ignores:
             loaded.ignores[one.display] = one.ignores
+        for part in one.read:
+            read.extend(part)
     link(objects)
-    loaded.owners = objects
-    loaded.targets = targets_of(objects)
+    for obj in objects:
+        # A PrometheusRule stays an object (its annotations and service apply to its rules) and yields its rules.
+        if obj.kind == "PrometheusRule":
+            read.extend(read_prometheus_rule(obj, ctx))
+    loaded.owners = objects + read.owners
+    loaded.targets = targets_of(objects) + read.targets
+    loaded.problems += read.problems
+    loaded.skipped += read.skipped
     return loaded
 
 
