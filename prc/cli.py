@@ -1,4 +1,4 @@
-"""Command line: `prc scan`, `prc checks`, `prc explain`, `prc init`, `prc --version`."""
+"""Command line: `prc scan`, `prc services`, `prc checks`, `prc explain`, `prc init`, `prc --version`."""
 
 from __future__ import annotations
 
@@ -42,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--max-file-size", type=int, default=20, metavar="MIB",
                       help="skip files larger than this many MiB with an error (default 20)")
 
+    services = sub.add_parser("services", help="list each service with the artifacts it gathered and why")
+    services.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - reads manifests from stdin")
+    services.add_argument("--config", type=Path, help="use this .prc.yaml instead of looking it up from the scan root")
+    services.add_argument("--format", choices=("text", "json"), default="text")
+    services.add_argument("--max-file-size", type=int, default=20, metavar="MIB",
+                          help="skip files larger than this many MiB with an error (default 20)")
+
     checks = sub.add_parser("checks", help="list the available checks")
     checks.add_argument("--format", choices=("table", "markdown"), default="table")
 
@@ -59,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return EXIT_USAGE
-    handler = {"scan": _scan, "checks": _checks, "explain": _explain, "init": _init}[args.command]
+    handler = {"scan": _scan, "services": _services, "checks": _checks, "explain": _explain,
+               "init": _init}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:  # `prc ... | head` is a normal thing to do
@@ -95,13 +103,12 @@ def _is_inside(path: Path, directory: Path) -> bool:
     return path == directory or directory in path.parents
 
 
-def _scan(args) -> int:
+def _prepare(args):
+    """What `scan` and `services` share: the registry, the configuration and the scan input; or an exit code
+    when the paths or the configuration are unusable (the reason is on stderr)."""
     from .config import Config, ConfigError, find_config, load_config
     from .discovery import FileReadError
-    from .formatters import console as console_fmt
-    from .formatters import json_report
-    from .gate import evaluate
-    from .scan import STDIN, ScanInput, scan
+    from .scan import STDIN, ScanInput
 
     registry = _registry_or_exit()
     # Absolute but not resolved: a symlinked directory is scanned, and named in reports, as the user gave it.
@@ -136,6 +143,19 @@ def _scan(args) -> int:
                 print(message, file=sys.stderr)
             return EXIT_USAGE
     scan_input = ScanInput(tuple(file_paths), root, stdin_text, args.max_file_size * 1024 * 1024)
+    return registry, config, scan_input, config_path
+
+
+def _scan(args) -> int:
+    from .formatters import console as console_fmt
+    from .formatters import json_report
+    from .gate import evaluate
+    from .scan import STDIN, scan
+
+    prepared = _prepare(args)
+    if isinstance(prepared, int):
+        return prepared
+    registry, config, scan_input, config_path = prepared
     report = scan(scan_input, config, registry, args.today or dt.date.today())
     shown_paths = ", ".join("standard input" if p == STDIN else p for p in args.paths)
     report = evaluate(report, args.fail_on, args.min_score, allow_empty=args.allow_empty, paths=shown_paths)
@@ -146,6 +166,22 @@ def _scan(args) -> int:
                                            else None)
         console_fmt.render(report, console, args.verbose, _shown(config_path) if config_path else "")
     return EXIT_OK if report.gate.passed else EXIT_GATE
+
+
+def _services(args) -> int:
+    from .formatters import services as services_fmt
+    from .scan import model_services
+    from .services import UNASSIGNED
+
+    prepared = _prepare(args)
+    if isinstance(prepared, int):
+        return prepared
+    _, config, scan_input, _ = prepared
+    loaded, views = model_services(scan_input, config)
+    unassigned = [o for o in loaded.owners if o.service == UNASSIGNED]
+    render = services_fmt.render_json if args.format == "json" else services_fmt.render_text
+    sys.stdout.write(render(views, unassigned))
+    return EXIT_OK
 
 
 def _read_stdin(max_bytes: int) -> str:

@@ -34,6 +34,7 @@ class ServiceDecl:
     tags: tuple[tuple[str, str], ...] = ()
     runbook: str = ""
     owner: str = ""
+    line: int = 0  # of its entry in .prc.yaml
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ def load_config(path: Path, display: str, registry: Registry, shown_in_report: s
 def _build(data: dict, display: str) -> Config:
     checks = data.get("checks", {})
     waivers = data.get("waivers", [])
+    services = data.get("services", [])
     return Config(
         path=display,
         default_tier=data.get("default_tier", "standard"),
@@ -166,8 +168,9 @@ def _build(data: dict, display: str) -> Config:
         services=[
             ServiceDecl(s["name"], s.get("tier"), tuple(s.get("paths", [])),
                         tuple(sorted(s.get("selector", {}).items())), tuple(sorted(s.get("tags", {}).items())),
-                        s.get("runbook", ""), s.get("owner", ""))
-            for s in data.get("services", [])
+                        s.get("runbook", ""), s.get("owner", ""),
+                        services.item_lines[i] if isinstance(services, LList) else 0)
+            for i, s in enumerate(services)
         ],
         waivers=[
             Waiver(w["check"], w["reason"], w["expires"], w.get("target", ""), w.get("path", ""),

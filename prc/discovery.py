@@ -86,9 +86,13 @@ def is_excluded(display: str, patterns: tuple[str, ...] | list[str]) -> bool:
     return False
 
 
-def discover(paths: list[Path], root: Path, excludes: list[str]) -> tuple[list[FoundFile], list[Skipped]]:
+def discover(paths: list[Path], root: Path, excludes: list[str],
+             inventory: set[str] | None = None) -> tuple[list[FoundFile], list[Skipped]]:
     """Files some source reads under the given paths, sorted, with symlink loops and unreadable directories
-    reported. A file named on the command line is kept whatever its name (a plan as `plan.json`)."""
+    reported. A file named on the command line is kept whatever its name (a plan as `plan.json`).
+
+    `inventory`, when given, receives the path of every file the walk passes that is not excluded, whatever
+    its kind: repository-level checks (a runbook, a Dependabot configuration) ask whether a file exists."""
     found: dict[str, FoundFile] = {}
     skipped: list[Skipped] = []
     patterns = list(excludes)
@@ -97,14 +101,21 @@ def discover(paths: list[Path], root: Path, excludes: list[str]) -> tuple[list[F
         # file, so read_text can say why it is refused (a FIFO, a device).
         if start.exists() and not start.is_dir():
             display = _display(start, root)
+            if inventory is not None:
+                inventory.add(display)
             kind = classify(start.name) or _sniff(start)
             found.setdefault(display, FoundFile(start, display, kind, explicit=True))
             continue
         if not start.exists():
             skipped.append(Skipped(str(start), "no such file or directory"))
             continue
-        _walk(start, root, patterns, found, skipped)
+        _walk(start, root, patterns, found, skipped, inventory)
     return sorted(found.values(), key=lambda f: f.display), sorted(skipped, key=lambda s: (s.path, s.reason))
+
+
+def found_dirs(paths, root: Path) -> list[FoundFile]:
+    """The directories among the scanned paths, as FoundFiles (their display paths relative to the root)."""
+    return [FoundFile(p, _display(p, root), "directory", explicit=True) for p in paths if p.is_dir() and p != root]
 
 
 def _sniff(path: Path) -> str:
@@ -121,7 +132,8 @@ def _sniff(path: Path) -> str:
     return "yaml"
 
 
-def _walk(start: Path, root: Path, patterns: list[str], found: dict, skipped: list[Skipped]) -> None:
+def _walk(start: Path, root: Path, patterns: list[str], found: dict, skipped: list[Skipped],
+          inventory: set[str] | None = None) -> None:
     seen_dirs: set[tuple[int, int]] = set()
     stack = [start]
     while stack:
@@ -152,7 +164,10 @@ def _walk(start: Path, root: Path, patterns: list[str], found: dict, skipped: li
                 is_dir = False
             if is_dir:
                 stack.append(path)
-            elif (kind := classify(entry.name)) is not None:
+                continue
+            if inventory is not None:
+                inventory.add(display)
+            if (kind := classify(entry.name)) is not None:
                 if entry.is_symlink() and not path.exists():
                     skipped.append(Skipped(display, "broken symlink"))
                     continue

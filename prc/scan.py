@@ -8,13 +8,14 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config
-from .discovery import DEFAULT_MAX_FILE_BYTES, discover
+from .discovery import DEFAULT_MAX_FILE_BYTES, discover, found_dirs
 from .engine import input_errors, plugin_errors, run_checks, selected_checks
 from .loaders.k8s import STDIN
 from .model import Result
 from .registry import Registry
 from .report import Report
 from .scoring import score_services
+from .service_model import RepoFacts, ServiceView, repo_facts, service_views
 from .services import assign_services, service_names, service_of_path
 from .sources import LoadContext, Loaded, load_all
 from .suppress import Suppressor
@@ -30,27 +31,36 @@ class ScanInput:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
 
-def load_inputs(scan_input: ScanInput, config: Config) -> Loaded:
-    found, skipped = discover(list(scan_input.paths), scan_input.root, config.exclude)
+def load_inputs(scan_input: ScanInput, config: Config) -> tuple[Loaded, RepoFacts]:
+    inventory: set[str] = set()
+    found, skipped = discover(list(scan_input.paths), scan_input.root, config.exclude, inventory)
     loaded = load_all(found, LoadContext(scan_input.root, scan_input.max_file_bytes, config, scan_input.stdin_text))
     loaded.skipped += skipped
-    return loaded
+    scanned_dirs = [d.display for d in found_dirs(scan_input.paths, scan_input.root)]
+    return loaded, repo_facts(scan_input.root, inventory, scanned_dirs)
+
+
+def model_services(scan_input: ScanInput, config: Config) -> tuple[Loaded, list[ServiceView]]:
+    """Load every input and group it into services: what `prc services` shows and `scan` judges."""
+    loaded, repo = load_inputs(scan_input, config)
+    assign_services(loaded.owners, config)
+    views = service_views(service_names(loaded.owners, config), loaded.owners, loaded.targets, config, repo)
+    return loaded, views
 
 
 def scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.date) -> Report:
-    loaded = load_inputs(scan_input, config)
+    loaded, views = model_services(scan_input, config)
     owners = loaded.owners
-    assign_services(owners, config)
 
     checks = selected_checks(registry, config)
     known = frozenset({c.id for c in registry.checks} | {c.slug for c in registry.checks})
     suppressor = Suppressor(config, loaded.ignores, today, known)
-    results = run_checks(checks, loaded.targets, config, suppressor.apply)
+    results = run_checks(checks, [*loaded.targets, *views], config, suppressor.apply)
     problems = loaded.problems + suppressor.invalid_inline() + suppressor.invalid_annotations(owners)
     results += input_errors(problems, lambda file, line: _service_at(file, line, owners, config))
     results += plugin_errors(registry.load_errors)
     results.sort(key=Result.sort_key)
-    scores = score_services(results, service_names(owners, config), config, today)
+    scores = score_services(results, [v.name for v in views], config, today)
     return Report(
         version=__version__, config_path=config.path, checks=tuple(checks), results=tuple(results),
         services=tuple(scores), skipped=tuple(sorted(loaded.skipped, key=lambda s: (s.path, s.reason))),

@@ -18,15 +18,26 @@ NAME_LABELS = ("app.kubernetes.io/name", "app")
 UNASSIGNED = "(unassigned)"
 
 
-def _declared_service(obj, labels: dict, config: Config, tags: dict | None = None) -> str | None:
+def _declared_service(obj, labels: dict, config: Config, tags: dict | None = None) -> tuple[str, str] | None:
+    """The service `.prc.yaml` puts an object in, with the rule that matched."""
     for decl in config.services:
         if decl.paths and _path_matches(obj.file, decl.paths):
-            return decl.name
+            pattern = next(p for p in decl.paths if _path_matches(obj.file, (p,)))
+            return decl.name, f"declared in {config.path or '.prc.yaml'}: path {pattern}"
         if decl.selector and all(labels.get(k) == v for k, v in decl.selector):
-            return decl.name
+            shown = ",".join(f"{k}={v}" for k, v in decl.selector)
+            return decl.name, f"declared in {config.path or '.prc.yaml'}: selector {shown}"
         if decl.tags and tags is not None and all(tags.get(k) == v for k, v in decl.tags):
-            return decl.name
+            shown = ",".join(f"{k}={v}" for k, v in decl.tags)
+            return decl.name, f"declared in {config.path or '.prc.yaml'}: tags {shown}"
     return None
+
+
+def _set(obj, found: tuple[str, str] | None) -> bool:
+    if found is None:
+        return False
+    obj.service, obj.service_reason = found
+    return True
 
 
 def service_names(owners: list, config: Config) -> list[str]:
@@ -38,29 +49,49 @@ def service_names(owners: list, config: Config) -> list[str]:
     return sorted(n for n in names if n and n != UNASSIGNED)
 
 
-def _label_service(labels: dict) -> str | None:
+def _label_service(labels: dict) -> tuple[str, str] | None:
     for key in NAME_LABELS:
         if labels.get(key):
-            return labels[key]
+            return labels[key], f"label {key}={labels[key]}"
     return None
 
 
 def assign_services(owners: list, config: Config) -> None:
-    """Set `service` on every owner: Kubernetes objects first, then the artifacts that join their services."""
+    """Set `service` and `service_reason` on every owner: Kubernetes objects first, then the artifacts that join
+    their services."""
     objects = [o for o in owners if isinstance(o, K8sObject)]
     _assign_k8s(objects, config)
     homes = _service_homes(objects)
     runs_image = _image_services(objects)
     for artifact in (o for o in owners if isinstance(o, Artifact)):
-        built = config.builds.get(artifact.file)
-        # An explicit Service tag says more than where the file happens to sit.
-        tagged = artifact.service_hint if artifact.tags.get(config.service_tag) == artifact.service_hint else None
-        artifact.service = (_declared_service(artifact, {}, config, artifact.tags)
-                            or (runs_image.get(image_repository(built)) if built else None)
-                            or tagged
-                            or _nearest_home(artifact.file, homes)
-                            or artifact.service_hint or UNASSIGNED)
+        _set(artifact, _artifact_service(artifact, config, homes, runs_image))
     _link_images(owners, objects, config, runs_image)
+
+
+def _artifact_service(artifact: Artifact, config: Config, homes: dict, runs_image: dict) -> tuple[str, str]:
+    declared = _declared_service(artifact, {}, config, artifact.tags)
+    if declared:
+        return declared
+    built = config.builds.get(artifact.file)
+    if built and image_repository(built) in runs_image:
+        service, workload = runs_image[image_repository(built)]
+        return service, f"builds {image_repository(built)} (builds in {config.path or '.prc.yaml'}), which {workload} runs"
+    # An explicit Service tag says more than where the file happens to sit.
+    hint = artifact.service_hint
+    if hint and artifact.tags.get(config.service_tag) == hint:
+        return hint, f"tag {config.service_tag}={hint}"
+    near = _nearest_home(artifact.file, homes)
+    if near:
+        return near, f"shares the directory {_shared_dir(artifact.file, homes[near])} with its workloads"
+    if hint:
+        return hint, artifact.hint_reason
+    return UNASSIGNED, "no declaration, tag, label or directory names a service"
+
+
+def _shared_dir(file: str, directories: set[PurePosixPath]) -> str:
+    directory = PurePosixPath(file).parent
+    best = max(directories, key=lambda d: _common_depth(directory, d))
+    return str(PurePosixPath(*directory.parts[:_common_depth(directory, best)])) + "/"
 
 
 def _link_images(owners: list, objects: list[K8sObject], config: Config, runs_image: dict[str, str]) -> None:
@@ -72,6 +103,7 @@ def _link_images(owners: list, objects: list[K8sObject], config: Config, runs_im
         if not hasattr(artifact, "runs_on_kubernetes"):
             continue
         built = config.builds.get(artifact.file)
+        artifact.builds_image = image_repository(built) if built else ""
         artifact.runs_on_kubernetes = (image_repository(built) in runs_image if built
                                        else artifact.service in k8s_services)
 
@@ -94,14 +126,14 @@ def image_repository(image: str) -> str:
     return image[:colon] if colon != -1 else image
 
 
-def _image_services(objects: list[K8sObject]) -> dict[str, str]:
-    """Image repository -> the service of the first workload (in file order) that runs it."""
-    found: dict[str, str] = {}
+def _image_services(objects: list[K8sObject]) -> dict[str, tuple[str, str]]:
+    """Image repository -> (service, workload) of the first workload (in file order) that runs it."""
+    found: dict[str, tuple[str, str]] = {}
     for w in sorted((o for o in objects if isinstance(o, Workload)), key=lambda w: (w.file, w.doc.line)):
         for c in (*w.containers, *w.init_containers):
             image = c.spec.get("image")
             if isinstance(image, str) and image:
-                found.setdefault(image_repository(image), w.service)
+                found.setdefault(image_repository(image), (w.service, f"{w.kind}/{w.name}"))
     return found
 
 
@@ -143,24 +175,21 @@ def _assign_k8s(objects: list[K8sObject], config: Config) -> None:
     workloads = sorted((o for o in objects if isinstance(o, Workload)), key=lambda w: (w.file, w.doc.line))
     for w in workloads:
         labels = {**w.labels, **w.pod_labels}
-        w.service = _declared_service(w, labels, config) or _label_service(labels) or w.name
+        _set(w, _declared_service(w, labels, config) or _label_service(labels) or (w.name, "workload name"))
     known = {w.service for w in workloads} | {d.name for d in config.services}
 
-    followers: dict[int, str] = {}
-    sa_services: dict[tuple[str, str], str] = {}
+    followers: dict[int, tuple[str, str]] = {}
+    sa_services: dict[tuple[str, str], tuple[str, str]] = {}
     for w in workloads:
         for related in (*w.services, *w.pdbs, *w.hpas, *w.monitors, *w.virtual_services, *w.destination_rules):
-            followers.setdefault(id(related), w.service)
+            followers.setdefault(id(related), (w.service, f"selects or targets {w.kind}/{w.name}"))
         # A ServiceAccount (and the RBAC bound to it) follows the first workload that runs as it.
-        sa_services.setdefault((w.effective_namespace, w.service_account_name), w.service)
+        sa_services.setdefault((w.effective_namespace, w.service_account_name),
+                               (w.service, f"{w.kind}/{w.name} runs as it"))
 
     roles = bindings_by_role(objects)
     for obj in objects:
-        if isinstance(obj, Workload):
-            continue
-        declared = _declared_service(obj, obj.labels, config)
-        if declared:
-            obj.service = declared
+        if isinstance(obj, Workload) or _set(obj, _declared_service(obj, obj.labels, config)):
             continue
         if id(obj) in followers:
             found = followers[id(obj)]
@@ -172,19 +201,21 @@ def _assign_k8s(objects: list[K8sObject], config: Config) -> None:
             # A Role is bound only from its own namespace; a ClusterRole from anywhere.
             bindings = [b for b in roles.get((obj.kind, obj.name), [])
                         if obj.kind == "ClusterRole" or b.effective_namespace == obj.effective_namespace]
-            bound = [_binding_service(b, sa_services) for b in bindings]
-            found = next((s for s in bound if s), None)
+            bound = [(b, _binding_service(b, sa_services)) for b in bindings]
+            found = next(((s[0], f"bound by {b.kind}/{b.name} to a ServiceAccount of the service")
+                          for b, s in bound if s), None)
         else:
             found = None
         label = _label_service(obj.labels)
-        obj.service = found or (label if label in known else None) or UNASSIGNED
+        _set(obj, found or (label if label and label[0] in known else None)
+             or (UNASSIGNED, "follows no workload and names no known service"))
 
 
-def _binding_service(binding: RbacBinding, sa_services: dict) -> str | None:
+def _binding_service(binding: RbacBinding, sa_services: dict) -> tuple[str, str] | None:
     for subject in binding.subjects:
         if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount":
             namespace = str(subject.get("namespace") or binding.effective_namespace)
             found = sa_services.get((namespace, str(subject.get("name"))))
             if found:
-                return found
+                return found[0], f"binds ServiceAccount {namespace}/{subject.get('name')}"
     return None

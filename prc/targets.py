@@ -55,10 +55,17 @@ class Artifact(Checkable):
     service: str = ""
     tags: dict = field(default_factory=dict)
     service_hint: str = ""
+    # Why services.py put it in its service (the rule that matched), for `prc services`.
+    service_reason: str = ""
 
     @property
     def header_line(self) -> int:
         return self.line
+
+    @property
+    def hint_reason(self) -> str:
+        """Why `service_hint` names a service, as `prc services` shows it; a target type says it better."""
+        return f"names the service {self.service_hint}"
 
     @property
     def owner(self) -> "Artifact":
@@ -83,6 +90,8 @@ class K8sObject(Checkable):
     doc: LDict
     file: str
     service: str = ""
+    # Why services.py put it in its service (the rule that matched), for `prc services`.
+    service_reason: str = ""
     # Workloads this object selects or targets (a Service, PDB, HPA or ScaledObject, a scrape configuration, or an
     # Istio VirtualService or DestinationRule through the Services it names), each once, set by the linker.
     selects: list = field(default_factory=list)

@@ -498,7 +498,8 @@ spec:
     canary: {steps: [{setWeight: 20}]}
 """)
     report = run_scan([tmp_path], registry)
-    kinds = {r.target.kind for r in report.results if r.check.id != "PRC-INPUT"}
+    # Checks on the service as a whole (PRC-REPO-*, PRC-XA-*) are about neither object.
+    kinds = {r.target.kind for r in report.results if r.check.id != "PRC-INPUT" and r.target.kind != "service"}
     assert kinds == {"Rollout"}
     [pinned] = [r for r in report.results if r.check.id == "PRC-K8S-100"]
     # The finding is about the Rollout's pods but points at the Deployment's line.

@@ -813,8 +813,14 @@ class Dockerfile(Artifact):
     scripts: dict[str, Script] = field(default_factory=dict)
     escape: str = "\\"
     runs_on_kubernetes: bool = False
+    # The image repository `.prc.yaml` `builds` says it builds ("" when not said), set by the service model.
+    builds_image: str = ""
     # at -> line, for locate().
     lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def hint_reason(self) -> str:
+        return f"its directory is named {self.service_hint}"
 
     @property
     def final_stage(self) -> Stage | None:

@@ -1,0 +1,177 @@
+"""One target per service: what it gathered from every source, for the checks that judge a service as a whole.
+
+services.py decides which service each artifact belongs to; this module turns the result into `ServiceView`
+targets (one per scored service) holding its members and the repository facts the scan collected, so that
+cross-artifact and repository-level checks (PRC-XA-*, PRC-SLO-001/003/010, PRC-REPO-002/010) stay pure
+functions of one target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .config import Config, ServiceDecl
+from .model import Location, TargetRef
+from .targets import Artifact, Checkable, K8sObject, Workload
+
+# Where Dependabot and Renovate look for their configuration, relative to the repository's top.
+DEPENDENCY_UPDATE_CONFIGS = (
+    ".github/dependabot.yml", ".github/dependabot.yaml",
+    "renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json", ".renovaterc.json5",
+    ".github/renovate.json", ".github/renovate.json5", ".gitlab/renovate.json", ".gitlab/renovate.json5",
+)
+
+
+@dataclass(frozen=True)
+class RepoFacts:
+    """What the repository holds besides the artifacts sources read: every file path the scan walked (relative
+    to the scan root) and the dependency-update configurations found at the scan root or the repository's top."""
+
+    files: frozenset[str] = frozenset()
+    dependency_configs: tuple[str, ...] = ()
+
+
+def repo_facts(root: Path, inventory: set[str], scanned_dirs: list[str] = ()) -> RepoFacts:
+    """`scanned_dirs`: the directories named on the command line (relative to the root), each the top of
+    what the user asked to scan: a configuration there counts as well as one at the root."""
+    tops = ["", *scanned_dirs]
+    found = {f"{top}/{name}" if top else name for top in tops for name in DEPENDENCY_UPDATE_CONFIGS
+             if (f"{top}/{name}" if top else name) in inventory}
+    top = _repository_top(root)
+    if top is not None and top != root:
+        # Dependabot reads only the repository's top; a scan of a subdirectory must still see it. Only the
+        # known names are looked at, never listed or read.
+        for name in DEPENDENCY_UPDATE_CONFIGS:
+            if (top / name).is_file():
+                found.add(f"{_relative(top / name, root)}")
+    return RepoFacts(frozenset(inventory), tuple(sorted(found)))
+
+
+def _repository_top(root: Path) -> Path | None:
+    for directory in [root, *root.parents]:
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def _relative(path: Path, root: Path) -> str:
+    import os
+
+    return Path(os.path.relpath(path, root)).as_posix()
+
+
+@dataclass(eq=False)
+class ServiceView(Checkable):
+    """A service with everything services.py put in it. Results about the service as a whole point at its
+    declaration in .prc.yaml, else at its first workload, else at its first artifact."""
+
+    name: str
+    tier: str
+    declaration: ServiceDecl | None
+    config_file: str
+    members: list = field(default_factory=list)
+    repo: RepoFacts = field(default_factory=RepoFacts)
+    # Every alerting and recording rule of the scan, whatever its service: a burn-rate alert may read
+    # recording rules kept elsewhere.
+    all_rules: list = field(default_factory=list)
+    # `home` and the directories above it that hold no other service's files, deepest first: where the
+    # service's own documents (a runbook) can sit. A directory shared by several services is nobody's.
+    own_dirs: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return "service"
+
+    @property
+    def service(self) -> str:
+        return self.name
+
+    @property
+    def owner(self) -> "ServiceView":
+        return self
+
+    @property
+    def annotations(self) -> dict:
+        return {}
+
+    @property
+    def header_line(self) -> int:
+        return self.declaration.line if self.declaration else 0
+
+    @property
+    def file(self) -> str:
+        return self.locate("").file
+
+    @property
+    def ref(self) -> TargetRef:
+        return TargetRef("service", self.name)
+
+    def locate(self, at: str) -> Location:
+        if self.declaration is not None and self.config_file:
+            return Location(self.config_file, self.declaration.line)
+        anchors = self.workloads or self.members
+        if not anchors:
+            return Location(self.config_file or "(services)")
+        first = min(anchors, key=lambda o: (o.file, o.header_line))
+        return Location(first.file, first.header_line)
+
+    def of_type(self, cls: type) -> list:
+        return [m for m in self.members if isinstance(m, cls)]
+
+    @property
+    def workloads(self) -> list[Workload]:
+        return self.of_type(Workload)
+
+    @property
+    def k8s_objects(self) -> list[K8sObject]:
+        return self.of_type(K8sObject)
+
+    @property
+    def artifacts(self) -> list[Artifact]:
+        return self.of_type(Artifact)
+
+    @property
+    def directories(self) -> list[str]:
+        """The directories its members are written in, shallowest first ("" for the scan root)."""
+        found = {str(PurePosixPath(m.file).parent) for m in self.members if m.file and m.file != "-"}
+        return sorted((d if d != "." else "" for d in found), key=lambda d: (d.count("/"), d))
+
+    @property
+    def home(self) -> str:
+        """The deepest directory holding all its members' files ("" when that is the scan root)."""
+        parts = [PurePosixPath(d).parts for d in self.directories]
+        if not parts:
+            return ""
+        common: list[str] = []
+        for step in zip(*parts):
+            if len(set(step)) != 1:
+                break
+            common.append(step[0])
+        return "/".join(common)
+
+
+def service_views(names: list[str], owners: list, targets: list, config: Config,
+                  repo: RepoFacts) -> list[ServiceView]:
+    """One view per scored service, its members (owners, and alert rules, which a PrometheusRule owns) in a
+    stable order."""
+    from .loaders.alerts import AlertRule
+
+    rules = [t for t in targets if isinstance(t, AlertRule)]
+    by_service: dict[str, list] = {}
+    for member in [*owners, *(r for r in rules if r.owner is not r)]:
+        by_service.setdefault(member.service, []).append(member)
+    views = []
+    for name in names:
+        members = sorted(by_service.get(name, []), key=lambda o: (o.file, o.header_line, o.kind, o.name))
+        views.append(ServiceView(name, config.tier_of(name), config.declared(name), config.path, members, repo,
+                                 rules))
+    for view in views:
+        others = [d for other in views if other is not view for d in other.directories]
+        own = []
+        directory = view.home
+        while directory and not any(d == directory or d.startswith(directory + "/") for d in others):
+            own.append(directory)
+            directory = directory.rpartition("/")[0]
+        view.own_dirs = tuple(own)
+    return views
