@@ -1,1 +1,175 @@
-"""Built-in checks (being written)."""
+"""SLO document checks: each SLO is complete (PRC-SLO-001) and has an error budget policy (PRC-SLO-002).
+
+They run on one `Slo` each, whatever format it was written in (prc's own, OpenSLO, Sloth): the loader has read
+every field into the same attributes and recorded which ones it could not use. Checks about a whole service (does
+it have SLOs at all, how many, are they alerted on) run on the service, elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prc.loaders.slo import FIELD_LABELS, FIELDS, Slo
+from prc.model import Outcome
+from prc.registry import check
+
+
+def _percent(objective: float) -> str:
+    return format(round(objective * 100, 10), "g")
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _count(items: tuple, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def _add(keys: list[str]) -> str:
+    """`add window and the annotations prc.dev/owner and prc.dev/approver`: what to write, as the format spells it."""
+    plain = [k for k in keys if not k.startswith("annotation ")]
+    annotations = [k.removeprefix("annotation ") for k in keys if k.startswith("annotation ")]
+    if annotations:
+        plain.append(f"the annotation{'s' if len(annotations) > 1 else ''} {_and(annotations)}")
+    return f"add {_and(plain)}"
+
+
+# --------------------------------------------------------------------------- PRC-SLO-001
+
+
+def _given(slo: Slo, name: str) -> bool:
+    value = {"sli": slo.sli, "objective": slo.objective, "window": slo.window_seconds, "owner": slo.owned_by,
+             "approver": slo.approver, "created": slo.created, "approved": slo.approved,
+             "next_review": slo.next_review}[name]
+    return value is not None and value != ""
+
+
+def _date_problems(slo: Slo, max_interval_days: int) -> list[str]:
+    """Dates that contradict each other, a review interval longer than allowed, and a review that is overdue."""
+    problems = []
+    if slo.created and slo.approved and slo.approved < slo.created:
+        problems.append(f"approved date {slo.approved} is before the created date {slo.created}")
+    if slo.approved and slo.next_review:
+        if slo.next_review <= slo.approved:
+            problems.append(f"next review date {slo.next_review} is not after the approved date {slo.approved}")
+        elif max_interval_days > 0:
+            days = (dt.date.fromisoformat(slo.next_review) - dt.date.fromisoformat(slo.approved)).days
+            if days > max_interval_days:
+                problems.append(f"next review date {slo.next_review} is {days} days after approval (at most "
+                                f"{max_interval_days} allowed)")
+    if slo.as_of and slo.next_review and slo.next_review < slo.as_of:
+        problems.append(f"next review date {slo.next_review} has passed (scan date {slo.as_of})")
+    return problems
+
+
+def document_gaps(slo: Slo, max_interval_days: int = 365) -> tuple[list[str], list[str]]:
+    """The fields an SLO lacks (FIELDS names), and what is wrong with the ones it gives."""
+    missing, wrong = [], []
+    for name in FIELDS:
+        if name in slo.invalid:
+            wrong.append(f"{FIELD_LABELS[name]}: {slo.invalid[name]}")
+        elif not _given(slo, name):
+            missing.append(name)
+        elif name == "sli" and slo.sli.incomplete:
+            wrong.append(f"{FIELD_LABELS[name]}: {slo.sli.incomplete}")
+    return missing, wrong + _date_problems(slo, max_interval_days)
+
+
+def _summary(slo: Slo) -> str:
+    window = f"{slo.window_text} (Sloth's default period)" if slo.window_default else slo.window_text
+    text = (f"target {_percent(slo.objective)}% over {window}, {slo.sli.kind} SLI, owner {slo.owned_by}, approved "
+            f"by {slo.approver} on {slo.approved}, next review {slo.next_review}")
+    if not slo.as_of:
+        text += " (not compared with today: the scan gave no date)"
+    return text
+
+
+def _judge_slo(slo: Slo, max_interval_days: int) -> Outcome:
+    missing, wrong = document_gaps(slo, max_interval_days)
+    if not missing and not wrong:
+        return slo.ok(_summary(slo))
+    parts = []
+    if missing:
+        parts.append(f"missing {_and([FIELD_LABELS[m] for m in missing])} ({_add([slo.key(m) for m in missing])})")
+    return slo.fail("; ".join(parts + wrong))
+
+
+@check(id="PRC-SLO-001", slug="slo-document", target=Slo, item="slos-defined", severity="medium",
+       fix="Complete the SLO document: SLI, target below 100%, window, owner, approver, created and approved "
+           "dates, and a next review date that has not passed",
+       options={"max_review_interval_days": (365, "the longest time allowed from the approved date to the next "
+                                                  "review date; 0 allows any")})
+def slo_document(target, opts):
+    """What: each SLO (one per objective, in prc's format, OpenSLO or Sloth) is complete: it defines its SLI (a
+    good/total or bad/total ratio of queries, a latency threshold, a precomputed ratio, an OpenSLO indicatorRef or
+    a Sloth plugin), a target strictly below 100%, a window, an owner and an approver, the dates it was created and
+    approved, and a next review date after the approval, at most `max_review_interval_days` later, that has not
+    passed. The message names every missing field and how the document's format spells it, and every field that
+    is given but unusable. OpenSLO and Sloth have no fields for owner, approver, dates or review, so prc reads
+    them from `prc.dev/` annotations (a plain Sloth file: its `x-prc` block); see docs/slo.md.
+
+    Why: an SLO nobody owns, nobody with authority agreed to, or nobody has looked at since it was written stops
+    steering decisions: its target drifts away from what users need, and the error budget it defines is ignored
+    when it runs out. A target of 100% leaves no error budget at all, so every incident is a breach and no risk
+    can ever be taken.
+
+    How to fix: add the missing fields named in the message (prc format: `owner`, `approver`, `created`,
+    `approved`, `nextReview` at the top of the document and `sli`, `target`, `window` in each SLO; OpenSLO and
+    the Sloth object: the `prc.dev/owner`, `prc.dev/approver`, `prc.dev/created`, `prc.dev/approved` and
+    `prc.dev/next-review` annotations), set a target below 100%, and when a review is due, hold it and move
+    the next review date forward.
+    """
+    # The service-level part of this check (a service with no SLO document at all) judges another target type.
+    if isinstance(target, Slo):
+        yield _judge_slo(target, opts["max_review_interval_days"])
+
+
+# --------------------------------------------------------------------------- PRC-SLO-002
+
+
+def _policy_outcome(slo: Slo) -> Outcome:
+    policy = slo.policy
+    at = slo.path("policy") if "policy" in slo.paths else ""
+    if "policy" in slo.invalid:
+        return slo.fail(f"the error budget policy cannot be read: {slo.invalid['policy']}", at=at)
+    actions, escalation = slo.key("policy.actions"), slo.key("policy.escalation")
+    if policy is None:
+        return slo.fail("no error budget policy: nothing states what the team does when the budget is spent or "
+                        f"who it escalates to ({_add([actions, escalation])})", at=at)
+    lacking = [(what, key) for what, key, given in (
+        ("the actions when the budget is spent", actions, policy.actions),
+        ("an escalation path", escalation, policy.escalation)) if not given]
+    if not lacking:
+        return slo.ok(f"error budget policy states {_count(policy.actions, 'action')} when the budget is spent and "
+                      f"an escalation path of {_count(policy.escalation, 'step')}", at=at)
+    states = " or ".join(what for what, _ in lacking)
+    add = _add([key for _, key in lacking])
+    if policy.url and len(lacking) == 2:
+        return slo.fail(f"the error budget policy is only a link ({policy.url}); the SLO document does not state "
+                        f"{states} ({add})", at=at)
+    return slo.fail(f"the error budget policy does not state {states} ({add})", at=at)
+
+
+@check(id="PRC-SLO-002", slug="error-budget-policy", target=Slo, item="slos-defined", severity="low",
+       fix="State in the SLO document what the team does when the error budget is spent and who it escalates to")
+def error_budget_policy(target, opts):
+    """What: the SLO's document states its error budget policy: the actions the team takes when the budget is
+    spent (a release freeze, reliability work first) and the escalation path (who is told, who decides). prc's
+    format has `errorBudgetPolicy` with `whenExhausted` and `escalation` lists (and an optional `url` to the full
+    text); OpenSLO and the Sloth object, which have no such field, use the annotations
+    `prc.dev/error-budget-actions` and `prc.dev/error-budget-escalation` (one step a line) beside an optional
+    `prc.dev/error-budget-policy` link; a plain Sloth file uses `x-prc.errorBudgetPolicy`. A link alone fails:
+    prc never fetches it, and the steps belong where they are reviewed with the target.
+
+    Why: an error budget only changes behaviour when everyone agreed beforehand what happens when it runs out;
+    decided during an incident, the answer is always "ship anyway". Writing the steps and the escalation path
+    next to the target makes the owner and the approver agree to both at once.
+
+    How to fix: add the actions and the escalation path named in the message, for example `whenExhausted: [Freeze
+    feature releases until the budget is positive, Fix the top postmortem action items first]` and `escalation:
+    [On-call SRE opens a budget review, Engineering manager decides on exceptions]`.
+    """
+    if isinstance(target, Slo):
+        yield _policy_outcome(target)
+
