@@ -31,25 +31,27 @@ class ScanInput:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
 
-def load_inputs(scan_input: ScanInput, config: Config) -> tuple[Loaded, RepoFacts]:
+def load_inputs(scan_input: ScanInput, config: Config, today: dt.date | None = None) -> tuple[Loaded, RepoFacts]:
     inventory: set[str] = set()
     found, skipped = discover(list(scan_input.paths), scan_input.root, config.exclude, inventory)
-    loaded = load_all(found, LoadContext(scan_input.root, scan_input.max_file_bytes, config, scan_input.stdin_text))
+    loaded = load_all(found, LoadContext(scan_input.root, scan_input.max_file_bytes, config, scan_input.stdin_text,
+                                         today))
     loaded.skipped += skipped
     scanned_dirs = [d.display for d in found_dirs(scan_input.paths, scan_input.root)]
     return loaded, repo_facts(scan_input.root, inventory, scanned_dirs)
 
 
-def model_services(scan_input: ScanInput, config: Config) -> tuple[Loaded, list[ServiceView]]:
+def model_services(scan_input: ScanInput, config: Config,
+                   today: dt.date | None = None) -> tuple[Loaded, list[ServiceView]]:
     """Load every input and group it into services: what `prc services` shows and `scan` judges."""
-    loaded, repo = load_inputs(scan_input, config)
+    loaded, repo = load_inputs(scan_input, config, today)
     assign_services(loaded.owners, config)
     views = service_views(service_names(loaded.owners, config), loaded.owners, loaded.targets, config, repo)
     return loaded, views
 
 
 def scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.date) -> Report:
-    loaded, views = model_services(scan_input, config)
+    loaded, views = model_services(scan_input, config, today)
     owners = loaded.owners
 
     checks = selected_checks(registry, config)
@@ -66,7 +68,7 @@ def scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.da
         services=tuple(scores), skipped=tuple(sorted(loaded.skipped, key=lambda s: (s.path, s.reason))),
         files_scanned=loaded.files, objects=len(owners),
         # The date matters only to expiries; without any, the same input gives the same bytes on any day.
-        today=today.isoformat() if config.waivers or config.attestations else "",
+        today=today.isoformat() if config.waivers or config.attestations or _dated(owners) else "",
     )
 
 
@@ -77,3 +79,8 @@ def _service_at(file: str, line: int, owners: list, config: Config) -> str:
     if above:
         return max(above, key=lambda o: o.header_line).service
     return service_of_path(file, owners, config) or ""
+
+
+def _dated(owners: list) -> bool:
+    """Whether a document's verdict depends on the date (an SLO with a next review date)."""
+    return any(getattr(o, "next_review", "") for o in owners)

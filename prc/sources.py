@@ -7,6 +7,7 @@ never judge. Everything they produce crosses into the engine as targets.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -22,6 +23,8 @@ class LoadContext:
     max_file_bytes: int
     config: Config
     stdin_text: str | None = None  # manifests piped to `prc scan -`
+    # The scan's date, for what expires in documents (an SLO's next review); None when no date applies.
+    today: dt.date | None = None
 
 
 @dataclass
