@@ -12,6 +12,7 @@ import datetime as dt
 from prc.loaders.slo import FIELD_LABELS, FIELDS, Slo
 from prc.model import Outcome
 from prc.registry import check
+from prc.service_model import ServiceView
 
 
 def _percent(objective: float) -> str:
@@ -95,7 +96,7 @@ def _judge_slo(slo: Slo, max_interval_days: int) -> Outcome:
     return slo.fail("; ".join(parts + wrong))
 
 
-@check(id="PRC-SLO-001", slug="slo-document", target=Slo, item="slos-defined", severity="medium",
+@check(id="PRC-SLO-001", slug="slo-document", target=(Slo, ServiceView), item="slos-defined", severity="medium",
        fix="Complete the SLO document: SLI, target below 100%, window, owner, approver, created and approved "
            "dates, and a next review date that has not passed",
        options={"max_review_interval_days": (365, "the longest time allowed from the approved date to the next "
@@ -105,7 +106,7 @@ def slo_document(target, opts):
     good/total or bad/total ratio of queries, a latency threshold, a precomputed ratio, an OpenSLO indicatorRef or
     a Sloth plugin), a target strictly below 100%, a window, an owner and an approver, the dates it was created and
     approved, and a next review date after the approval, at most `max_review_interval_days` later, that has not
-    passed. The message names every missing field and how the document's format spells it, and every field that
+    passed. A service that no SLO document names fails too, at its declaration. The message names every missing field and how the document's format spells it, and every field that
     is given but unusable. OpenSLO and Sloth have no fields for owner, approver, dates or review, so prc reads
     them from `prc.dev/` annotations (a plain Sloth file: its `x-prc` block); see docs/slo.md.
 
@@ -120,9 +121,19 @@ def slo_document(target, opts):
     `prc.dev/next-review` annotations), set a target below 100%, and when a review is due, hold it and move
     the next review date forward.
     """
-    # The service-level part of this check (a service with no SLO document at all) judges another target type.
     if isinstance(target, Slo):
         yield _judge_slo(target, opts["max_review_interval_days"])
+    else:
+        yield _service_has_slos(target)
+
+
+def _service_has_slos(service: ServiceView) -> Outcome:
+    slos = service.of_type(Slo)
+    if not slos:
+        return service.fail(f"service {service.name} has no SLO document: no prc SLO, OpenSLO or Sloth document "
+                            f"names it (see docs/slo.md)")
+    names = sorted({s.slo_name for s in slos})
+    return service.ok(f"service {service.name} has {_count(tuple(names), 'SLO')}: {', '.join(names)}")
 
 
 # --------------------------------------------------------------------------- PRC-SLO-002
@@ -173,3 +184,28 @@ def error_budget_policy(target, opts):
     if isinstance(target, Slo):
         yield _policy_outcome(target)
 
+
+
+# --------------------------------------------------------------------------- PRC-SLO-003
+
+
+@check(id="PRC-SLO-003", slug="slo-count", target=ServiceView, item="slos-defined", severity="low",
+       fix="Keep the SLOs that reflect what users feel (availability, latency of the main journeys) and turn the "
+           "rest into dashboards or internal alerts",
+       options={"max_slos": (5, "the most SLOs one service should have")})
+def slo_count(service: ServiceView, opts):
+    """What: a service has at most `max_slos` (default 5) SLOs across all its SLO documents. A service without SLOs is left to PRC-SLO-001.
+
+    Why: every SLO is a promise someone reviews, alerts on and defends when its budget runs out; past a handful, nobody can say which one matters, error budgets stop driving decisions, and burn-rate alerts multiply into noise.
+
+    How to fix: keep the few SLOs that describe what users experience (is the main journey available, is it fast enough) and demote the others to dashboards or non-paging alerts.
+    """
+    slos = service.of_type(Slo)
+    if not slos:
+        return
+    limit = opts["max_slos"]
+    names = sorted(s.slo_name for s in slos)
+    if len(slos) > limit:
+        yield service.fail(f"service {service.name} has {len(slos)} SLOs, more than {limit}: {', '.join(names)}")
+    else:
+        yield service.ok(f"service {service.name} has {_count(tuple(names), 'SLO')} (at most {limit})")
