@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from prc.loaders.dockerfile import Dockerfile, Instruction, Stage, is_exec, last_command
 from prc.registry import check
 
-from . import k8s_security as _k8s
+from ._secrets import secret_looking, secret_name_options
 from .k8s_release import ImageRefError, floats, parse_image
-from .k8s_security import is_switch, secret_looking
+from .k8s_security import is_switch
 
 # Programs that run as PID 1 to reap zombies and pass signals on: tini (and its static builds), dumb-init,
 # catatonit, s6's supervisor, and s6-overlay's /init.
@@ -323,18 +323,11 @@ def _literal(raw: str, value: str | None) -> bool:
     return not _ABSOLUTE_PATH_RE.match(value)
 
 
-_K8S_SECRETS = _k8s.no_literal_secrets.options
-
-
 @check(id="PRC-DKR-030", slug="no-literal-secrets-env-arg", target=Dockerfile, item="secrets-not-literals",
        severity="high",
        fix="Pass secrets at build time with RUN --mount=type=secret and at run time from the platform's secret "
            "store, never with ENV or ARG.",
-       options={
-           "patterns": (list(_K8S_SECRETS["patterns"].default), _K8S_SECRETS["patterns"].description),
-           "not_secret_words": (list(_K8S_SECRETS["not_secret_words"].default),
-                                _K8S_SECRETS["not_secret_words"].description),
-       })
+       options=secret_name_options())
 def no_literal_secrets(df: Dockerfile, opts):
     """What: ENV and ARG instructions (in every stage, and global ARGs before the first FROM) whose names look secret, by the same name rules as PRC-K8S-090 (PASSWORD, TOKEN, SECRET, API_KEY...; names ending in FILE, PATH, URL, TTL and similar are settings about a secret), hold no value. A literal value fails; empty values, boolean-like switches (MYSQL_ALLOW_EMPTY_PASSWORD=1) and absolute file paths pass. An ENV set from a variable (ENV NPM_TOKEN=$NPM_TOKEN) and a secret-looking ARG, even without a default, fail at medium severity: the value is kept in the image.
 

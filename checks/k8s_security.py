@@ -24,6 +24,7 @@ from prc.registry import check
 from prc.targets import Container, RbacBinding, RbacRole, Workload, mapping, sequence
 
 from ._common import pod_template_unknown
+from ._secrets import secret_looking, secret_name_options
 
 # --------------------------------------------------------------------------- helpers
 
@@ -437,16 +438,6 @@ _REFERENCE_RE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.\-]*)\)")
 _ABSOLUTE_PATH_RE = re.compile(r"^/[\w.\-/]*$")
 
 
-def secret_looking(name: str, patterns, not_secret_words) -> bool:
-    """An env var name that names a secret: a pattern ending at a word boundary, unless the last word says it
-    holds something about the secret (DB_PASSWORD_FILE, TOKEN_TTL, AWS_ACCESS_KEY_ID) rather than the secret."""
-    upper = re.sub(r"[^A-Z0-9]+", "_", name.upper())
-    words = [w for w in upper.split("_") if w]
-    if words and words[-1] in {str(w).upper() for w in not_secret_words}:
-        return False
-    return any(re.search(re.escape(str(p).upper()) + r"S?(?=_|$)", upper) for p in patterns)
-
-
 # Values of on/off switches such as MYSQL_ALLOW_EMPTY_PASSWORD=1 or MYSQL_RANDOM_ROOT_PASSWORD=yes: a variable
 # whose value is one of these turns a behaviour about the secret on or off and never holds the secret itself.
 SWITCH_VALUES = frozenset({"0", "1", "true", "false", "yes", "no", "y", "n", "on", "off"})
@@ -477,17 +468,7 @@ def is_literal_secret(value: object) -> bool:
 
 @check(id="PRC-K8S-090", slug="no-literal-secrets", target=Container, item="secrets-not-literals", severity="high",
        fix="Move the value into a Secret and set the variable with valueFrom.secretKeyRef.",
-       options={
-           "patterns": (["PASSWORD", "PASSWD", "PASSPHRASE", "TOKEN", "SECRET", "API_KEY", "APIKEY", "PRIVATE_KEY",
-                         "ACCESS_KEY", "CREDENTIAL"],
-                        "words that make an env var name look secret (matched case-insensitively, ending at a "
-                        "word boundary, plural allowed)"),
-           "not_secret_words": (["FILE", "PATH", "DIR", "URL", "URI", "ENDPOINT", "HOST", "PORT", "NAME", "ID",
-                                 "TTL", "TIMEOUT", "EXPIRY", "EXPIRATION", "LIFETIME", "SECONDS", "LENGTH", "SIZE",
-                                 "ENABLED", "DISABLED", "REQUIRED", "HEADER", "TYPE", "ALGORITHM", "VERSION"],
-                                "a last word that makes a secret-looking name a setting about the secret "
-                                "(DB_PASSWORD_FILE, TOKEN_TTL)"),
-       })
+       options=secret_name_options())
 def no_literal_secrets(c: Container, opts):
     """What: env variables of every container (including init containers and native sidecars) whose names look secret (PASSWORD, TOKEN, SECRET, API_KEY... by default) are set with valueFrom.secretKeyRef, not a literal value or a ConfigMap. Empty values, values built from $(OTHER_VAR) references and absolute file paths (GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json) are not literals; nor are boolean-like values (0, 1, true, false, yes, no, on, off), since a variable set to one is a switch such as MYSQL_ALLOW_EMPTY_PASSWORD=1 or MYSQL_RANDOM_ROOT_PASSWORD=yes, never a secret; names ending in FILE, PATH, URL, TTL, ENABLED, REQUIRED and similar are settings about a secret, not secrets.
 
