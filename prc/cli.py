@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--today", type=_date, help="evaluate waiver and attestation expiry as of this date")
     scan.add_argument("--max-file-size", type=int, default=20, metavar="MIB",
                       help="skip files larger than this many MiB with an error (default 20)")
+    scan.add_argument("--var-file", action="append", default=[], metavar="FILE",
+                      help="a Terraform variable file applied to every root module after the automatic tfvars and "
+                           "the config's terraform.var_files, like terraform plan -var-file; repeatable")
 
     services = sub.add_parser("services", help="list each service with the artifacts it gathered and why")
     services.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - reads manifests from stdin")
@@ -48,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     services.add_argument("--format", choices=("text", "json"), default="text")
     services.add_argument("--max-file-size", type=int, default=20, metavar="MIB",
                           help="skip files larger than this many MiB with an error (default 20)")
+    services.add_argument("--var-file", action="append", default=[], metavar="FILE",
+                          help="a Terraform variable file, as for scan (a tag set by a variable can decide a service)")
 
     checks = sub.add_parser("checks", help="list the available checks")
     checks.add_argument("--format", choices=("table", "markdown"), default="table")
@@ -118,6 +123,12 @@ def _prepare(args):
         for p in missing:
             print(f"prc: {p}: no such file or directory", file=sys.stderr)
         return EXIT_USAGE
+    var_files = args.var_file
+    missing_vars = [p for p in var_files if not os.path.isfile(p)]
+    if missing_vars:
+        for p in missing_vars:
+            print(f"prc: --var-file {p}: no such file", file=sys.stderr)
+        return EXIT_USAGE
     stdin_text = None
     if STDIN in args.paths:
         try:
@@ -142,6 +153,8 @@ def _prepare(args):
             for message in exc.messages:
                 print(message, file=sys.stderr)
             return EXIT_USAGE
+    # After the config's own var files: the later file wins, as with several -var-file options.
+    config.terraform_var_files = [*config.terraform_var_files, *(os.path.abspath(p) for p in var_files)]
     scan_input = ScanInput(tuple(file_paths), root, stdin_text, args.max_file_size * 1024 * 1024)
     return registry, config, scan_input, config_path
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -73,6 +74,9 @@ class Config:
     services: list[ServiceDecl] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
     attestations: list[Attestation] = field(default_factory=list)
+    # Terraform variable files applied to every root module after the automatic tfvars, in order, like
+    # `terraform plan -var-file`: relative to the config file's directory (the scan root), or absolute (--var-file).
+    terraform_var_files: list[str] = field(default_factory=list)
 
     def tier_of(self, service: str) -> str:
         for decl in self.services:
@@ -146,6 +150,7 @@ def load_config(path: Path, display: str, registry: Registry, shown_in_report: s
         ])
     config = _build(data, shown_in_report or display)
     problems = _check_references(config, data, display, registry)
+    problems += _check_var_files(config, data, display, path)
     if problems:
         raise ConfigError(problems)
     return config
@@ -165,6 +170,7 @@ def _build(data: dict, display: str) -> Config:
         severity=dict(checks.get("severity", {})),
         options={k: dict(v) for k, v in checks.get("options", {}).items()},
         exclude=list(data.get("exclude", [])),
+        terraform_var_files=list(data.get("terraform", {}).get("var_files", [])),
         services=[
             ServiceDecl(s["name"], s.get("tier"), tuple(s.get("paths", [])),
                         tuple(sorted(s.get("selector", {}).items())), tuple(sorted(s.get("tags", {}).items())),
@@ -250,4 +256,23 @@ def _check_references(config: Config, data: dict, display: str, registry: Regist
         if not registry.select(waiver.check, category=False):
             problems.append(f"{display}: waivers[{i}].check: {waiver.check!r} names no check id, slug or id prefix "
                             f"(line {_line_at(data, ['waivers', i, 'check'])})")
+    return problems
+
+
+def _check_var_files(config: Config, data: dict, display: str, path: Path) -> list[str]:
+    """Each var file must be a file inside the directory holding the configuration: a repository's own .prc.yaml
+    must not make prc read files outside the tree it scans (--var-file, typed by the user, may point anywhere)."""
+    base = Path(os.path.abspath(path)).parent
+    real_base = os.path.realpath(base)
+    problems = []
+    for i, name in enumerate(config.terraform_var_files):
+        where = f"(line {_line_at(data, ['terraform', 'var_files', i])})"
+        candidate = base / name
+        real = os.path.realpath(candidate)
+        if os.path.commonpath([real, real_base]) != real_base:
+            problems.append(f"{display}: terraform.var_files[{i}]: {name} is outside the directory of this file; "
+                            f"give a path inside it, or pass the file with --var-file {where}")
+        elif not candidate.is_file():
+            problems.append(f"{display}: terraform.var_files[{i}]: no such file: {name} (relative to the directory "
+                            f"of this file) {where}")
     return problems
