@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Compare wall time and peak RSS of `prc scan` and Checkov on Kubernetes manifests.
+"""Compare wall time and peak RSS of `prc scan` and Checkov on Kubernetes manifests or Terraform.
 
     python3 bench/compare_checkov.py --files 2000 --runs 3
+    python3 bench/compare_checkov.py --kind tf --files 1000 --runs 3
 
-Generates (or reuses) a synthetic tree with gen_k8s_tree.py under --workdir
-(default /tmp/prc-bench), plus an empty directory for start-up cost, then
-alternates prc and Checkov runs on each target and prints a table.
+Generates (or reuses) a synthetic tree with gen_k8s_tree.py (--kind k8s, the
+default) or gen_tf_tree.py (--kind tf) under --workdir (default
+/tmp/prc-bench), plus an empty directory for start-up cost, then alternates
+prc and Checkov runs on each target and prints a table.  Checkov runs with
+--framework kubernetes or terraform.  For Terraform, prc runs every check,
+off-by-default ones included, through a generated config that enables every
+category (prc-all-checks.yaml in --workdir, so report paths start there).
 
 Both scanners run inside `unshare -n` (a network namespace with no network;
 needs root), so nothing can leave the machine.  Checkov also gets
@@ -31,7 +36,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-GEN = os.path.join(HERE, "gen_k8s_tree.py")
+# kind -> (generator, Checkov framework, default --files)
+KINDS = {
+    "k8s": (os.path.join(HERE, "gen_k8s_tree.py"), "kubernetes", 2000),
+    "tf": (os.path.join(HERE, "gen_tf_tree.py"), "terraform", 1000),
+}
+CATEGORIES = ("lifecycle", "availability", "capacity", "observability", "security", "release", "operability")
 
 
 def default_prc():
@@ -39,11 +49,20 @@ def default_prc():
     return venv if os.path.exists(venv) else (shutil.which("prc") or venv)
 
 
-def command(tool, exe, target):
+def command(tool, exe, target, kind, prc_config=None):
     if tool == "prc":
-        return ["unshare", "-n", exe, "scan", target, "--format", "json"]
-    return ["unshare", "-n", exe, "-d", target, "--framework", "kubernetes",
+        config = ["--config", prc_config] if prc_config else []
+        return ["unshare", "-n", exe, "scan", target, "--format", "json", *config]
+    return ["unshare", "-n", exe, "-d", target, "--framework", KINDS[kind][1],
             "--skip-download", "--quiet", "--compact", "-o", "json"]
+
+
+def all_checks_config(workdir):
+    """A prc config that enables every category, so checks that are off by default run too."""
+    path = os.path.join(workdir, "prc-all-checks.yaml")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("checks:\n  enable: [" + ", ".join(CATEGORIES) + "]\n")
+    return path
 
 
 def run_child(cmd, workdir, timeout):
@@ -65,13 +84,13 @@ def run_child(cmd, workdir, timeout):
             "crashed": crashed, "out_bytes": out_bytes, "err_tail": stderr[-2000:]}
 
 
-def prepare_tree(workdir, files, seed):
+def prepare_tree(workdir, kind, files, seed):
     """Generate the tree once; reuse it when it already exists."""
-    final = os.path.join(workdir, f"k8s-{files}-seed{seed}")
+    final = os.path.join(workdir, f"{kind}-{files}-seed{seed}")
     if not os.path.isdir(final):
         tmp = tempfile.mkdtemp(prefix=".gen-", dir=workdir)
         # In a subprocess: the harness must stay small (see rss floor in main).
-        subprocess.run([sys.executable, GEN, "--files", str(files), "--out", tmp,
+        subprocess.run([sys.executable, KINDS[kind][0], "--files", str(files), "--out", tmp,
                         "--seed", str(seed)], check=True)
         os.rename(tmp, final)
     return final
@@ -95,7 +114,9 @@ def version(cmd):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--files", type=int, default=2000, help="manifest files in the tree")
+    ap.add_argument("--kind", choices=sorted(KINDS), default="k8s",
+                    help="k8s: Kubernetes manifests (default); tf: Terraform")
+    ap.add_argument("--files", type=int, help="files in the tree (default 2000 for k8s, 1000 .tf files for tf)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--runs", type=int, default=3, help="measured runs per tool and target")
     ap.add_argument("--prc", default=default_prc(), help="prc console script")
@@ -104,6 +125,8 @@ def main(argv=None):
     ap.add_argument("--workdir", default="/tmp/prc-bench")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per child run")
     args = ap.parse_args(argv)
+    if args.files is None:
+        args.files = KINDS[args.kind][2]
 
     tools = [t for t in args.tools.split(",") if t]
     exes = {"prc": args.prc, "checkov": args.checkov}
@@ -117,8 +140,9 @@ def main(argv=None):
 
     os.makedirs(args.workdir, exist_ok=True)
     targets = [("empty dir", 0, prepare_empty(args.workdir)),
-               (f"{args.files} files", args.files, prepare_tree(args.workdir, args.files, args.seed))]
-    print("targets:", ", ".join(path for _, _, path in targets))
+               (f"{args.files} files", args.files, prepare_tree(args.workdir, args.kind, args.files, args.seed))]
+    prc_config = all_checks_config(args.workdir) if args.kind == "tf" else None
+    print(f"kind: {args.kind}; targets:", ", ".join(path for _, _, path in targets))
     if "checkov" in tools:
         print("checkov", version(["unshare", "-n", args.checkov, "--version"]))
     if "prc" in tools:
@@ -132,7 +156,7 @@ def main(argv=None):
     for label, _, path in targets:
         for i in range(args.runs):
             for tool in tools:  # alternate tools run by run
-                r = run_child(command(tool, exes[tool], path), args.workdir, args.timeout)
+                r = run_child(command(tool, exes[tool], path, args.kind, prc_config), args.workdir, args.timeout)
                 results.setdefault((label, tool), []).append(r)
                 print(f"  {label:>12} run {i + 1} {tool:8} {r['seconds']:8.2f}s "
                       f"{r['rss_mib']:8.1f} MiB rc={r['rc']} out={r['out_bytes']}B"
