@@ -84,24 +84,30 @@ def _declared_runbook(s: ServiceView, declared: str):
         else:
             yield s.fail(f"the runbook URL {declared!r} in .prc.yaml has no host")
         return
-    path = declared.lstrip("./") if declared.startswith("./") else declared
-    if path in s.repo.files:
+    path = declared[2:] if declared.startswith("./") else declared
+    if s.repo.has(path):
         yield s.ok(f"runbook declared in .prc.yaml: {path}")
     else:
         yield s.fail(f"the runbook {declared!r} declared in .prc.yaml is not in the scanned tree")
 
 
 def _runbook_files(s: ServiceView, opts) -> list[str]:
-    files = sorted(s.repo.files)
     found = []
     for directory in s.own_dirs:
         prefix = directory + "/"
-        for pattern in opts["paths"]:
-            found += [f for f in files if f.startswith(prefix) and _match(f[len(prefix):], pattern)]
+        for f in s.repo.under(directory):
+            found += [f for pattern in opts["paths"] if _match(f[len(prefix):], pattern)][:1]
+    shared = [p.replace("{service}", s.name) for p in opts["shared_paths"]]
     for directory in _shared_dirs(s):
         prefix = directory + "/" if directory else ""
-        for pattern in opts["shared_paths"]:
-            found += [f for f in files if _match(f, prefix + pattern.replace("{service}", s.name))]
+        # Only the first directory step of each pattern can hold a match: look below those steps alone.
+        for step in sorted({p.split("/", 1)[0] for p in shared if "/" in p}):
+            for f in s.repo.under(prefix + step):
+                found += [f for pattern in shared if _match(f, prefix + pattern)][:1]
+        flat = [p for p in shared if "/" not in p]
+        if flat:
+            found += [f for f in s.repo.under(directory) if "/" not in f[len(prefix):]
+                      and any(_match(f[len(prefix):], p) for p in flat)]
     return sorted(set(found), key=lambda f: (f.count("/"), f))
 
 
@@ -230,3 +236,109 @@ def _containers_running(s: ServiceView, df: Dockerfile) -> list:
             if repository == df.builds_image if df.builds_image else repository.rpartition("/")[2] in names:
                 found.append(c)
     return found
+
+
+# --------------------------------------------------------------------------- PRC-XA-010
+
+# Prometheus labels whose value names a workload, a job or a service (kube-state-metrics, cAdvisor, the
+# Prometheus Operator's job label, Sloth's and prc's SLO series).
+_WORKLOAD_LABELS = frozenset({
+    "job", "service", "app", "application", "app_kubernetes_io_name", "app_kubernetes_io_instance", "deployment",
+    "statefulset", "daemonset", "replicaset", "cronjob", "job_name", "container", "workload", "pod",
+    "kube_deployment", "exported_job", "exported_service", "sloth_service", "slo_service", "service_name",
+})
+# Datadog tags that name a service or a workload.
+_DATADOG_TAGS = ("service", "app", "kube_deployment", "kube_service", "kube_app_name", "kube_stateful_set",
+                 "kube_daemon_set", "deployment", "container_name", "short_image", "job", "name")
+# A pod name as a ReplicaSet makes it, to test `pod=~"checkout-.*"` against.
+_POD_SUFFIX = "-7d9f8b6c5-x2x4z"
+
+
+@check(id="PRC-XA-010", slug="service-has-alerts", target=ServiceView, item="alerted", severity="high",
+       fix="Add an alert that watches the service: a Prometheus rule selecting its job or workload, a CloudWatch "
+           "alarm on its resources, or a Datadog monitor on service:<name>.")
+def service_has_alerts(s: ServiceView, opts):
+    """What: at least one alert of any backend watches the service: a Prometheus alerting rule (rule file or PrometheusRule) whose `service` label names it, or whose expression selects one of its names (the service, its workloads, their name labels, Services and containers) through a workload label such as `job`, `service`, `deployment`, `container` or `pod`, or, for a rule kept with the service, its namespace; a CloudWatch alarm (metric or composite) of the service, or one whose dimensions or references name its resources; a Datadog monitor of the service, or one whose query names it (`service:checkout`, `kube_deployment:checkout`).
+
+    Why: a service that no alert watches fails silently: the first to notice an outage is a customer. Dashboards do not page anyone.
+
+    How to fix: add at least an availability or error-rate alert for the service (for example `sum(rate(http_requests_total{job="checkout",code=~"5.."}[5m])) / sum(rate(http_requests_total{job="checkout"}[5m])) > 0.05`), or a CloudWatch alarm on its load balancer or Auto Scaling group, with a runbook link and a route to the on-call.
+    """
+    names = _service_names(s)
+    resources = s.of_type(TfResource)
+    mine = {(id(m.root), m.address) for m in resources}
+    resource_names = names | {m.attrs.get("name") for m in resources if isinstance(m.attrs.get("name"), str)}
+    found = sorted({label for alert in s.scan_alerts
+                    for label in [_covers(alert, s, names, mine, resource_names)] if label})
+    if found:
+        more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+        yield s.ok(f"watched by {', '.join(found[:3])}{more}")
+    else:
+        yield s.fail(f"no alert watches service {s.name}: no Prometheus alerting rule selects "
+                     f"{_shown_names(names)}, and no CloudWatch alarm or Datadog monitor names it")
+
+
+def _service_names(s: ServiceView) -> set[str]:
+    names = {s.name}
+    for w in s.workloads:
+        names.add(w.name)
+        names |= {v for k, v in {**w.labels, **w.pod_labels}.items() if k in ("app", "app.kubernetes.io/name")}
+        names |= {c.name for c in w.containers}
+        names |= {svc.name for svc in w.services}
+    return {n for n in names if n}
+
+
+def _shown_names(names: set[str]) -> str:
+    ordered = sorted(names)
+    return ", ".join(ordered[:4]) + (f" (and {len(ordered) - 4} more names)" if len(ordered) > 4 else "")
+
+
+def _covers(alert, s: ServiceView, names: set[str], mine: set, resource_names: set) -> str:
+    """How an alert covers the service ("" when it does not): the alert, as a report reader finds it.
+    `mine`: (root, address) of the service's Terraform resources; `resource_names`: their `name`s and the
+    service's names, which a CloudWatch dimension may give."""
+    if isinstance(alert, TfResource):
+        return _tf_alert_covers(alert, s, names, mine, resource_names)
+    if alert.record:
+        return ""
+    where = f"alert {alert.name} ({alert.file}:{alert.line})"
+    if alert.labels.get("service") in names:
+        return where
+    namespaces = {w.effective_namespace for w in s.workloads} if s.has_member(alert) else set()
+    for name, op, value in alert.matchers:
+        if name in _WORKLOAD_LABELS and _value_selects(op, value, names):
+            return where
+        if name == "namespace" and _value_selects(op, value, namespaces):
+            return where
+    return ""
+
+
+def _value_selects(op: str, value: str, names: set[str]) -> bool:
+    if op == "=":
+        return value in names
+    if op == "=~":
+        try:
+            pattern = re.compile(value)
+        except re.error:
+            return False
+        return any(pattern.fullmatch(n) or pattern.fullmatch(n + _POD_SUFFIX) for n in names)
+    return False
+
+
+def _tf_alert_covers(alarm: TfResource, s: ServiceView, names: set[str], mine: set, resource_names: set) -> str:
+    where = f"{alarm.address} ({alarm.file}:{alarm.line})"
+    if s.has_member(alarm):
+        return where
+    if alarm.kind == "datadog_monitor":
+        query = alarm.attrs.get("query")
+        if isinstance(query, str) and any(re.search(rf"(?<![\w.-]){tag}:{re.escape(n)}(?![\w.-])", query)
+                                          for tag in _DATADOG_TAGS for n in names):
+            return where
+        return ""
+    root = id(alarm.root)
+    if mine and any((root, address) in mine for addresses in alarm.refs.values() for address in addresses):
+        return where
+    dimensions = alarm.attrs.get("dimensions")
+    if isinstance(dimensions, dict) and any(isinstance(v, str) and v in resource_names for v in dimensions.values()):
+        return where
+    return ""

@@ -8,7 +8,9 @@ functions of one target.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from .config import Config, ServiceDecl
@@ -23,13 +25,31 @@ DEPENDENCY_UPDATE_CONFIGS = (
 )
 
 
+# Terraform resources that page someone.
+ALARM_TYPES = frozenset({"aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm", "datadog_monitor"})
+
+
 @dataclass(frozen=True)
 class RepoFacts:
     """What the repository holds besides the artifacts sources read: every file path the scan walked (relative
-    to the scan root) and the dependency-update configurations found at the scan root or the repository's top."""
+    to the scan root, sorted) and the dependency-update configurations found at the scan root or the
+    repository's top."""
 
-    files: frozenset[str] = frozenset()
+    files: tuple[str, ...] = ()
     dependency_configs: tuple[str, ...] = ()
+
+    def under(self, directory: str) -> tuple[str, ...]:
+        """The files below a directory ("" for the scan root), found by bisection: services x files stays cheap."""
+        if not directory:
+            return self.files
+        prefix = directory + "/"
+        start = bisect.bisect_left(self.files, prefix)
+        end = bisect.bisect_left(self.files, directory + "0")  # "0" sorts right after "/"
+        return self.files[start:end]
+
+    def has(self, path: str) -> bool:
+        index = bisect.bisect_left(self.files, path)
+        return index < len(self.files) and self.files[index] == path
 
 
 def repo_facts(root: Path, inventory: set[str], scanned_dirs: list[str] = ()) -> RepoFacts:
@@ -45,7 +65,7 @@ def repo_facts(root: Path, inventory: set[str], scanned_dirs: list[str] = ()) ->
         for name in DEPENDENCY_UPDATE_CONFIGS:
             if (top / name).is_file():
                 found.add(f"{_relative(top / name, root)}")
-    return RepoFacts(frozenset(inventory), tuple(sorted(found)))
+    return RepoFacts(tuple(sorted(inventory)), tuple(sorted(found)))
 
 
 def _repository_top(root: Path) -> Path | None:
@@ -72,9 +92,10 @@ class ServiceView(Checkable):
     config_file: str
     members: list = field(default_factory=list)
     repo: RepoFacts = field(default_factory=RepoFacts)
-    # Every alerting and recording rule of the scan, whatever its service: a burn-rate alert may read
-    # recording rules kept elsewhere.
-    all_rules: list = field(default_factory=list)
+    # Every Prometheus rule (alerting and recording), CloudWatch alarm and Datadog monitor of the scan, whatever
+    # service it joined: an alert kept in a shared directory can still watch this service, and a burn-rate
+    # alert may read recording rules kept elsewhere.
+    scan_alerts: list = field(default_factory=list)
     # `home` and the directories above it that hold no other service's files, deepest first: where the
     # service's own documents (a runbook) can sit. A directory shared by several services is nobody's.
     own_dirs: tuple[str, ...] = ()
@@ -131,13 +152,20 @@ class ServiceView(Checkable):
     def artifacts(self) -> list[Artifact]:
         return self.of_type(Artifact)
 
-    @property
+    @cached_property
     def directories(self) -> list[str]:
         """The directories its members are written in, shallowest first ("" for the scan root)."""
         found = {str(PurePosixPath(m.file).parent) for m in self.members if m.file and m.file != "-"}
         return sorted((d if d != "." else "" for d in found), key=lambda d: (d.count("/"), d))
 
-    @property
+    @cached_property
+    def member_ids(self) -> frozenset[int]:
+        return frozenset(id(m) for m in self.members)
+
+    def has_member(self, obj: object) -> bool:
+        return id(obj) in self.member_ids
+
+    @cached_property
     def home(self) -> str:
         """The deepest directory holding all its members' files ("" when that is the scan root)."""
         parts = [PurePosixPath(d).parts for d in self.directories]
@@ -156,8 +184,10 @@ def service_views(names: list[str], owners: list, targets: list, config: Config,
     """One view per scored service, its members (owners, and alert rules, which a PrometheusRule owns) in a
     stable order."""
     from .loaders.alerts import AlertRule
+    from .loaders.terraform import TfResource
 
     rules = [t for t in targets if isinstance(t, AlertRule)]
+    alarms = [t for t in targets if isinstance(t, TfResource) and t.mode == "managed" and t.kind in ALARM_TYPES]
     by_service: dict[str, list] = {}
     for member in [*owners, *(r for r in rules if r.owner is not r)]:
         by_service.setdefault(member.service, []).append(member)
@@ -165,12 +195,20 @@ def service_views(names: list[str], owners: list, targets: list, config: Config,
     for name in names:
         members = sorted(by_service.get(name, []), key=lambda o: (o.file, o.header_line, o.kind, o.name))
         views.append(ServiceView(name, config.tier_of(name), config.declared(name), config.path, members, repo,
-                                 rules))
+                                 [*rules, *alarms]))
+    # Directory -> the services with files at or below it.
+    holders: dict[str, set[str]] = {}
     for view in views:
-        others = [d for other in views if other is not view for d in other.directories]
+        for directory in view.directories:
+            while True:
+                holders.setdefault(directory, set()).add(view.name)
+                if not directory:
+                    break
+                directory = directory.rpartition("/")[0]
+    for view in views:
         own = []
         directory = view.home
-        while directory and not any(d == directory or d.startswith(directory + "/") for d in others):
+        while directory and holders.get(directory, set()) <= {view.name}:
             own.append(directory)
             directory = directory.rpartition("/")[0]
         view.own_dirs = tuple(own)
