@@ -17,6 +17,42 @@ class Gate:
 
 
 @dataclass(frozen=True)
+class BaselineEntry:
+    """A finding as a baseline file keeps it: identified by its fingerprint (never by its line)."""
+
+    fingerprint: str
+    check_id: str
+    service: str
+    target: str
+    file: str
+    message: str
+
+
+@dataclass(frozen=True)
+class BaselineDiff:
+    """The findings of this scan against a baseline: what is new (fails the gate), what was already there, and
+    what the baseline holds that this scan no longer finds (fixed)."""
+
+    path: str  # the baseline file, as shown to the user
+    new: tuple[Result, ...] = ()
+    existing: tuple[Result, ...] = ()
+    fixed: tuple[BaselineEntry, ...] = ()
+    # Service -> its score when the baseline was written, for --ratchet.
+    scores: tuple[tuple[str, float | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class ExpiringWaiver:
+    """A waiver in .prc.yaml that runs out soon (within 14 days of the scan date)."""
+
+    check: str
+    reason: str
+    expires: str
+    source: str  # .prc.yaml:LINE
+    days_left: int
+
+
+@dataclass(frozen=True)
 class Report:
     version: str
     config_path: str
@@ -28,6 +64,8 @@ class Report:
     today: str  # ISO date expiries were judged against; "" when the config has none
     objects: int = 0  # Kubernetes objects found; 0 means nothing was checked
     gate: Gate = field(default_factory=lambda: Gate(True))
+    baseline: BaselineDiff | None = None  # set when the scan ran with --baseline
+    expiring_waivers: tuple[ExpiringWaiver, ...] = ()
 
     @property
     def failures(self) -> list[Result]:
