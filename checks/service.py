@@ -17,7 +17,7 @@ from prc.loaders.terraform import TfResource, Unresolved
 from prc.model import Status
 from prc.registry import check
 from prc.service_model import ServiceView
-from prc.services import image_repository
+from prc.services import WORKLOAD_LABELS, image_repository, workload_names
 from prc.targets import Workload
 
 # --------------------------------------------------------------------------- PRC-REPO-002
@@ -240,13 +240,6 @@ def _containers_running(s: ServiceView, df: Dockerfile) -> list:
 
 # --------------------------------------------------------------------------- PRC-XA-010
 
-# Prometheus labels whose value names a workload, a job or a service (kube-state-metrics, cAdvisor, the
-# Prometheus Operator's job label, Sloth's and prc's SLO series).
-_WORKLOAD_LABELS = frozenset({
-    "job", "service", "app", "application", "app_kubernetes_io_name", "app_kubernetes_io_instance", "deployment",
-    "statefulset", "daemonset", "replicaset", "cronjob", "job_name", "container", "workload", "pod",
-    "kube_deployment", "exported_job", "exported_service", "sloth_service", "slo_service", "service_name",
-})
 # Datadog tags that name a service or a workload.
 _DATADOG_TAGS = ("service", "app", "kube_deployment", "kube_service", "kube_app_name", "kube_stateful_set",
                  "kube_daemon_set", "deployment", "container_name", "short_image", "job", "name")
@@ -279,13 +272,7 @@ def service_has_alerts(s: ServiceView, opts):
 
 
 def _service_names(s: ServiceView) -> set[str]:
-    names = {s.name}
-    for w in s.workloads:
-        names.add(w.name)
-        names |= {v for k, v in {**w.labels, **w.pod_labels}.items() if k in ("app", "app.kubernetes.io/name")}
-        names |= {c.name for c in w.containers}
-        names |= {svc.name for svc in w.services}
-    return {n for n in names if n}
+    return {s.name}.union(*(workload_names(w) for w in s.workloads))
 
 
 def _shown_names(names: set[str]) -> str:
@@ -305,24 +292,20 @@ def _covers(alert, s: ServiceView, names: set[str], mine: set, resource_names: s
     if alert.labels.get("service") in names:
         return where
     namespaces = {w.effective_namespace for w in s.workloads} if s.has_member(alert) else set()
-    for name, op, value in alert.matchers:
-        if name in _WORKLOAD_LABELS and _value_selects(op, value, names):
+    for matcher in alert.matchers:
+        if matcher.name in WORKLOAD_LABELS and _selects(matcher, names):
             return where
-        if name == "namespace" and _value_selects(op, value, namespaces):
+        if matcher.name == "namespace" and _selects(matcher, namespaces):
             return where
     return ""
 
 
-def _value_selects(op: str, value: str, names: set[str]) -> bool:
-    if op == "=":
-        return value in names
-    if op == "=~":
-        try:
-            pattern = re.compile(value)
-        except re.error:
-            return False
-        return any(pattern.fullmatch(n) or pattern.fullmatch(n + _POD_SUFFIX) for n in names)
-    return False
+def _selects(matcher, names: set[str]) -> bool:
+    """Whether a positive matcher (= or =~) selects one of the names, or a pod named after one (`checkout-.*`).
+    The matcher runs only regular expressions that cannot run away (see promql.LabelMatcher.matches)."""
+    if matcher.op not in ("=", "=~"):
+        return False
+    return any(matcher.matches(n) or (matcher.op == "=~" and matcher.matches(n + _POD_SUFFIX)) for n in names)
 
 
 def _tf_alert_covers(alarm: TfResource, s: ServiceView, names: set[str], mine: set, resource_names: set) -> str:

@@ -26,13 +26,14 @@ def selected_checks(registry: Registry, config: Config) -> list[Check]:
     return sorted(chosen.values(), key=lambda c: c.id)
 
 
-def _unchanged(result: Result, owner: object) -> Result:
+def _unchanged(result: Result, owner: object, target: object = None) -> Result:
     return result
 
 
 def run_checks(checks: list[Check], targets: Iterable[object], config: Config,
-               suppress: Callable[[Result, object], Result] = _unchanged) -> list[Result]:
-    """Every selected check on every target of its declared types; `suppress` sees each result with its owner."""
+               suppress: Callable[[Result, object, object], Result] = _unchanged) -> list[Result]:
+    """Every selected check on every target of its declared types; `suppress` sees each result with its owner
+    and the target it is about."""
     by_type: dict[type, list] = defaultdict(list)
     for target in targets:
         by_type[type(target)].append(target)
@@ -45,14 +46,15 @@ def run_checks(checks: list[Check], targets: Iterable[object], config: Config,
             if not issubclass(target_type, check.targets):
                 continue
             for target in members:
-                results.extend(suppress(r, owner) for r, owner in
+                results.extend(suppress(r, owner, about) for r, owner, about in
                                _run_one(check, info, target, options, severity_fixed=bool(severity)))
     return results
 
 
 def _run_one(check: Check, info: CheckInfo, target, options: dict,
-             severity_fixed: bool = False) -> list[tuple[Result, object]]:
-    """Results with the object that owns each one (whose annotations and document can suppress it).
+             severity_fixed: bool = False) -> list[tuple[Result, object, object]]:
+    """Results with the object that owns each one (whose annotations and document can suppress it) and the
+    target each is about.
 
     A severity the user set in .prc.yaml wins over one a check sets on a single finding.
     """
@@ -67,11 +69,11 @@ def _run_one(check: Check, info: CheckInfo, target, options: dict,
             about = outcome.target or target
             results.append((Result(info, outcome.status, outcome.message, about.ref, about.locate(outcome.at),
                                    about.service, None if severity_fixed else outcome.severity, outcome.at),
-                        about.owner))
+                        about.owner, about))
         return results
     except Exception as exc:  # one broken check must never abort the scan
         return [(Result(info, Status.ERROR, f"check {check.id} ({check.slug}) crashed: {type(exc).__name__}: {exc}",
-                        target.ref, target.locate(""), target.service), target.owner)]
+                        target.ref, target.locate(""), target.service), target.owner, target)]
 
 
 PLUGIN_CHECK = CheckInfo("PRC-PLUGIN", "plugin-error", "", "", Severity.HIGH,

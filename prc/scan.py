@@ -45,7 +45,7 @@ def model_services(scan_input: ScanInput, config: Config,
                    today: dt.date | None = None) -> tuple[Loaded, list[ServiceView]]:
     """Load every input and group it into services: what `prc services` shows and `scan` judges."""
     loaded, repo = load_inputs(scan_input, config, today)
-    assign_services(loaded.owners, config)
+    assign_services(loaded.owners, config, loaded.targets)
     views = service_views(service_names(loaded.owners, config), loaded.owners, loaded.targets, config, repo)
     return loaded, views
 

@@ -56,16 +56,77 @@ def _label_service(labels: dict) -> tuple[str, str] | None:
     return None
 
 
-def assign_services(owners: list, config: Config) -> None:
+def assign_services(owners: list, config: Config, targets: list = ()) -> None:
     """Set `service` and `service_reason` on every owner: Kubernetes objects first, then the artifacts that join
-    their services."""
+    their services, then the alert rules among `targets` (a PrometheusRule's rules are not owners)."""
     objects = [o for o in owners if isinstance(o, K8sObject)]
     _assign_k8s(objects, config)
     homes = _service_homes(objects)
     runs_image = _image_services(objects)
-    for artifact in (o for o in owners if isinstance(o, Artifact)):
+    artifacts = [o for o in owners if isinstance(o, Artifact)]
+    for artifact in artifacts:
         _set(artifact, _artifact_service(artifact, config, homes, runs_image))
     _link_images(owners, objects, config, runs_image)
+    # Alert rules last: their expressions name services the other artifacts made.
+    from .loaders.alerts import AlertRule
+
+    rules = [t for t in targets if isinstance(t, AlertRule)]
+    if rules:
+        names = _service_name_index(objects, artifacts, config)
+        for rule in rules:
+            found = _rule_service(rule, config, names, homes)
+            if found:
+                _set(rule, found)
+
+
+def _rule_service(rule, config: Config, names: dict[str, str], homes: dict) -> tuple[str, str] | None:
+    """A rule's service: declared, its `service` label, the PrometheusRule it is written in (None: the rule
+    follows its object), what its expression selects, its directory. A rule that selects several services
+    belongs to none of them by its expression."""
+    declared = _declared_service(rule, {}, config)
+    if declared:
+        return declared
+    if rule.service_hint:
+        return rule.service_hint, rule.hint_reason
+    if rule.origin is not None and rule.origin.service != UNASSIGNED:
+        return None
+    selected = sorted({(names[n], f"its expression selects {m}") for m in rule.matchers
+                       if m.name in WORKLOAD_LABELS and m.op in ("=", "=~")
+                       for n in names if m.matches(n)})
+    if len({service for service, _ in selected}) == 1:
+        return selected[0]
+    near = _nearest_home(rule.file, homes)
+    if near:
+        return near, f"shares the directory {_shared_dir(rule.file, homes[near])} with its workloads"
+    return UNASSIGNED, "no declaration, label, selector or directory names a service"
+
+
+# Prometheus labels whose value names a workload, a job or a service (kube-state-metrics, cAdvisor, the
+# Prometheus Operator's job label, Sloth's and prc's SLO series).
+WORKLOAD_LABELS = frozenset({
+    "job", "service", "app", "application", "app_kubernetes_io_name", "app_kubernetes_io_instance", "deployment",
+    "statefulset", "daemonset", "replicaset", "cronjob", "job_name", "container", "workload", "pod",
+    "kube_deployment", "exported_job", "exported_service", "sloth_service", "slo_service", "service_name",
+})
+
+
+def workload_names(w: Workload) -> set[str]:
+    """The names a monitoring system knows a workload by: its name, its name labels, its containers, the
+    Services that select it."""
+    names = {w.name} | {c.name for c in w.containers} | {svc.name for svc in w.services}
+    names |= {v for k, v in {**w.labels, **w.pod_labels}.items() if k in NAME_LABELS}
+    return {n for n in names if n}
+
+
+def _service_name_index(objects: list, artifacts: list, config: Config) -> dict[str, str]:
+    """Name -> service, for every name that points at exactly one service."""
+    seen: dict[str, set[str]] = {}
+    for w in (o for o in objects if isinstance(o, Workload) and o.service != UNASSIGNED):
+        for name in workload_names(w) | {w.service}:
+            seen.setdefault(name, set()).add(w.service)
+    for service in {d.name for d in config.services} | {a.service for a in artifacts if a.service != UNASSIGNED}:
+        seen.setdefault(service, set()).add(service)
+    return {name: next(iter(services)) for name, services in seen.items() if len(services) == 1}
 
 
 def _artifact_service(artifact: Artifact, config: Config, homes: dict, runs_image: dict) -> tuple[str, str]:
@@ -76,8 +137,10 @@ def _artifact_service(artifact: Artifact, config: Config, homes: dict, runs_imag
     if built and image_repository(built) in runs_image:
         service, workload = runs_image[image_repository(built)]
         return service, f"builds {image_repository(built)} (builds in {config.path or '.prc.yaml'}), which {workload} runs"
-    # An explicit Service tag says more than where the file happens to sit.
+    # An explicit Service tag, or a document naming its service, says more than where the file happens to sit.
     hint = artifact.service_hint
+    if hint and artifact.explicit_hint:
+        return hint, artifact.hint_reason
     if hint and artifact.tags.get(config.service_tag) == hint:
         return hint, f"tag {config.service_tag}={hint}"
     near = _nearest_home(artifact.file, homes)

@@ -94,8 +94,8 @@ class Suppressor:
                                             f"{check}, which is no check's id or slug; `prc checks` lists them"))
         return problems
 
-    def apply(self, result: Result, owner) -> Result:
-        suppression = self._inline(result, owner) or self._annotation(result, owner)
+    def apply(self, result: Result, owner, target=None) -> Result:
+        suppression = self._inline(result, owner, target) or self._annotation(result, owner)
         if suppression:
             return replace(result, suppression=suppression)
         expired = None
@@ -108,10 +108,13 @@ class Suppressor:
             expired = expired or found
         return replace(result, expired_waiver=expired) if expired else result
 
-    def _inline(self, result: Result, owner) -> Suppression | None:
+    def _inline(self, result: Result, owner, target=None) -> Suppression | None:
         # Whole-object ignores sit above the first line of an object in the result's own file: the owner's,
         # or the object whose pod template it runs (an Argo Rollout's workloadRef).
-        related = [o for o in (owner, getattr(owner, "template_source", None)) if o is not None]
+        # A part written as a block of its own inside the owner (an alert rule of a PrometheusRule) is covered by
+        # an ignore above its own first line too.
+        part = target if target is not owner and isinstance(getattr(target, "header_line", None), int) else None
+        related = [o for o in (owner, getattr(owner, "template_source", None), part) if o is not None]
         header_lines = {o.header_line for o in related if o.file == result.location.file}
         # A result located in another file (a policy read with file()) is also covered by an ignore above
         # the object that owns it.

@@ -62,6 +62,10 @@ class Artifact(Checkable):
     def header_line(self) -> int:
         return self.line
 
+    # Whether `service_hint` is the artifact saying which service it belongs to (an SLO document's `service`, an
+    # alert's `service` label), which outranks the directory it sits in; a Dockerfile's directory name does not.
+    explicit_hint = False
+
     @property
     def hint_reason(self) -> str:
         """Why `service_hint` names a service, as `prc services` shows it; a target type says it better."""

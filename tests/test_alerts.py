@@ -734,3 +734,34 @@ def test_an_expression_too_large_to_parse_is_unknown_not_invalid(tmp_path, regis
     assert (result.status, result.message) == (
         Status.UNKNOWN, "recording rule r (group g): expr was not parsed: the expression has 399 operators, above the "
                         "300 prc parses safely")
+
+
+def test_an_ignore_above_a_rule_in_a_prometheusrule_covers_findings_inside_the_rule(tmp_path, registry):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "rules.yaml").write_text(textwrap.dedent("""\
+        apiVersion: monitoring.coreos.com/v1
+        kind: PrometheusRule
+        metadata:
+          name: api
+        spec:
+          groups:
+            - name: api
+              rules:
+                # prc:ignore PRC-ALERT-002 the runbook moves to the wiki in OPS-412
+                - alert: ApiDown
+                  expr: up{job="api"} == 0
+                  for: 5m
+                  labels: {severity: critical}
+                  annotations:
+                    runbook_url: docs/missing.md
+                - alert: ApiSlow
+                  expr: up{job="api"} == 0
+                  for: 5m
+                  labels: {severity: critical}
+                  annotations:
+                    runbook_url: docs/missing.md
+        """))
+    results = [r for r in scan_results(registry, tmp_path / "rules.yaml", "PRC-ALERT-002")]
+    assert [(r.location.line, r.status.value, r.suppressed) for r in results] == [(15, "FAIL", True),
+                                                                                    (21, "FAIL", False)]
+    assert "OPS-412" in results[0].suppression.reason

@@ -110,6 +110,8 @@ class AlertRule(Artifact):
     def service_reason(self, value: str) -> None:
         self._service_reason = value
 
+    explicit_hint = True  # a `service` label names the rule's service
+
     @property
     def hint_reason(self) -> str:
         return f"its label service={self.service_hint}"
@@ -158,6 +160,21 @@ def recording_rules_by_name(rules: Iterable[AlertRule]) -> dict[str, list[AlertR
         if rule.record:
             found.setdefault(rule.name, []).append(rule)
     return found
+
+
+def link_recording_rules(targets: Iterable[object]) -> None:
+    """Let every rule read the recording rules of the whole scan: a burn-rate alert often reads series that
+    another file records (a shared recording-rules file, Sloth's generated rules beside hand-written alerts).
+    The rules written beside it stay first, so a name recorded in several places resolves to its neighbour's."""
+    rules = [t for t in targets if isinstance(t, AlertRule)]
+    everywhere = recording_rules_by_name(rules)
+    for rule in rules:
+        if rule.record:
+            continue
+        merged = {name: list(found) for name, found in everywhere.items()}
+        for name, value in rule.recording_rules.items():
+            merged[name] = list(_as_rules(value))
+        rule.recording_rules = merged
 
 
 def burn_rate_windows(rule: AlertRule, recording_rules: Mapping) -> tuple[promql.BurnRatePair, ...]:

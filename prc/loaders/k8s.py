@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from ..discovery import Problem, Skipped
 from ..targets import WORKLOAD_KINDS, K8sObject, RbacBinding, RbacRole, Workload, mapping, sequence
 from ..yamlsrc import Document, Ignore, LDict, YamlError, parse_yaml
+from .alerts import link_recording_rules
 from .documents import read_document, read_prometheus_rule
 
 
@@ -241,6 +242,7 @@ def load(files, ctx) -> "Loaded":
         # A PrometheusRule stays an object (its annotations and service apply to its rules) and yields its rules.
         if obj.kind == "PrometheusRule":
             read.extend(read_prometheus_rule(obj, ctx))
+    link_recording_rules(read.targets)
     loaded.owners = objects + read.owners
     loaded.targets = targets_of(objects) + read.targets
     loaded.problems += read.problems

@@ -117,6 +117,13 @@ class Slo(Artifact):
     in `doc`, for `locate`.
     """
 
+    explicit_hint = True  # the document's `service` field names its service
+
+    @property
+    def hint_reason(self) -> str:
+        return f"its service field names {self.service_hint}"
+
+
     format: str = ""
     slo_name: str = ""
     description: str = ""
