@@ -8,11 +8,16 @@ it have SLOs at all, how many, are they alerted on) run on the service, elsewher
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from prc import promql
+from prc.loaders.alerts import AlertRule
 from prc.loaders.slo import FIELD_LABELS, FIELDS, Slo
 from prc.model import Outcome
 from prc.registry import check
 from prc.service_model import ServiceView
+from prc.services import WORKLOAD_LABELS, workload_names
+from prc.slo_math import expected_burn_rates, threshold_matches
 
 
 def _percent(objective: float) -> str:
@@ -209,3 +214,116 @@ def slo_count(service: ServiceView, opts):
         yield service.fail(f"service {service.name} has {len(slos)} SLOs, more than {limit}: {', '.join(names)}")
     else:
         yield service.ok(f"service {service.name} has {_count(tuple(names), 'SLO')} (at most {limit})")
+
+
+# --------------------------------------------------------------------------- PRC-SLO-010
+
+_WINDOW_PLACEHOLDER = re.compile(r"\{\{\s*\.?window\s*\}\}")
+
+
+@check(id="PRC-SLO-010", slug="burn-rate-alerts", target=ServiceView, item="burn-rate-alerts", severity="medium",
+       fix="Alert on each SLO with the four multiwindow burn-rate conditions (1h/5m at 14.4x, 6h/30m at 6x paging; "
+           "1d/2h at 3x, 3d/6h at 1x as tickets), thresholds factor x (1 - target)")
+def burn_rate_alerts(service: ServiceView, opts):
+    """What: for each SLO of the service, Prometheus alerting rules implement the multiwindow, multi-burn-rate pattern of the SRE workbook: page when the error ratio over 1h and over 5m both exceed 14.4 x (1 - target), or over 6h and 30m exceed 6x; open a ticket at 3x over 1d and 2h and at 1x over 3d and 6h. An alert counts for an SLO when it reads the SLO's metrics (directly or through recording rules) or, when that cannot be told, when it belongs to or selects the service. Windows and thresholds are read from the PromQL (constant arithmetic such as `14.4 * (1 - 0.999)` is evaluated; a series already divided by the budget is compared with the factor); a threshold within 5% of the expected one matches. The message names each missing window pair and each wrong threshold. An SLO that Sloth generates alerts for (its `alerting` block) passes on that; an SLO without a usable target is UNKNOWN.
+
+    Why: a plain threshold on the error rate either pages for blips that cost nothing or stays quiet while a slow leak spends the month's budget. Pairing a long window (how much budget burned) with a short one (is it still burning) pages quickly on fast burns, catches slow ones as tickets, and stops paging soon after a fix; thresholds computed for another target page at the wrong burn rate.
+
+    How to fix: record the SLO's error ratio over 5m, 30m, 1h, 2h, 6h, 1d and 3d, and alert on `(ratio_rate1h > 14.4 * (1 - T) and ratio_rate5m > 14.4 * (1 - T)) or (ratio_rate6h > 6 * (1 - T) and ratio_rate30m > 6 * (1 - T))` as a page and on the 1d/2h (3x) and 3d/6h (1x) pairs as a ticket, with T the SLO target as a fraction; or let Sloth generate them.
+    """
+    slos = sorted(service.of_type(Slo), key=lambda s: (s.file, s.line, s.slo_name))
+    if not slos:
+        return
+    candidates = _burn_rate_candidates(service)
+    for slo in slos:
+        yield _judge_burn_rates(slo, candidates)
+
+
+def _burn_rate_candidates(service: ServiceView) -> list[tuple[AlertRule, tuple, set[str]]]:
+    """(rule, its burn-rate pairs, the metrics it reads through its recording rules) of every alerting rule that
+    belongs to the service or selects it."""
+    names = {service.name}.union(*(workload_names(w) for w in service.workloads))
+    found = []
+    for rule in service.scan_alerts:
+        if not isinstance(rule, AlertRule) or rule.record:
+            continue
+        if not (service.has_member(rule) or rule.service_hint in names or any(
+                m.name in WORKLOAD_LABELS and m.op in ("=", "=~") and any(m.matches(n) for n in names)
+                for m in rule.matchers)):
+            continue
+        pairs = rule.burn_rate()
+        if pairs:
+            found.append((rule, pairs, _metrics_read(rule)))
+    return found
+
+
+def _metrics_read(rule: AlertRule) -> set[str]:
+    """The metric names an alert reads, following the recording rules it uses (two steps deep)."""
+    metrics: set[str] = set()
+    frontier = [rule]
+    for _ in range(3):
+        following = []
+        for r in frontier:
+            for selector in r.selectors:
+                if not selector.metric:
+                    continue
+                # The alert's own map covers the whole scan (alerts.link_recording_rules).
+                recorded = rule.recording_rules.get(selector.metric)
+                if recorded:
+                    following += [x for x in (recorded if isinstance(recorded, list) else [recorded])
+                                  if isinstance(x, AlertRule)]
+                else:
+                    metrics.add(selector.metric)
+        frontier = following
+    return metrics
+
+
+def _sli_metrics(slo: Slo) -> set[str]:
+    if slo.sli is None:
+        return set()
+    metrics = set()
+    for _, text in slo.sli.queries:
+        parsed = promql.parse(_WINDOW_PLACEHOLDER.sub("5m", text))
+        metrics |= {s.metric for s in parsed.selectors if s.metric}
+    return metrics
+
+
+def _judge_burn_rates(slo: Slo, candidates: list) -> Outcome:
+    label = f"SLO {slo.slo_name}"
+    if {"page", "ticket"} <= set(slo.generated_alerts):
+        return slo.ok(f"{label}: Sloth generates its page and ticket burn-rate alerts from this document")
+    if slo.objective is None or not 0 < slo.objective < 1:
+        reason = slo.invalid.get("objective", "the document gives none")
+        return slo.unknown(f"{label}: no usable target, so the expected burn-rate thresholds are unknown ({reason})")
+    sli = _sli_metrics(slo)
+    # Alerts reading the SLO's own metrics, when both sides name any; else every burn-rate alert of the service.
+    mine = [c for c in candidates if sli and c[2] & sli] or ([] if sli and any(c[2] for c in candidates)
+                                                              else candidates)
+    percent = _percent(slo.objective)
+    missing, wrong, unknown, matched = [], [], [], []
+    for row in expected_burn_rates(slo.objective):
+        windows = f"{row.long_window}/{row.short_window}"
+        same = [(rule, pair) for rule, pairs, _ in mine for pair in pairs
+                if (pair.long, pair.short) == (row.long_seconds, row.short_seconds)]
+        good = [rule for rule, pair in same if pair.threshold is not None and threshold_matches(
+            pair.threshold, row.factor if pair.measures == "burn_rate" else row.threshold)]
+        if good:
+            matched.append(f"{windows} at {format(row.factor, 'g')}x ({good[0].name})")
+        elif any(pair.threshold is not None for _, pair in same):
+            rule, pair = next((r, p) for r, p in same if p.threshold is not None)
+            want = row.factor if pair.measures == "burn_rate" else row.threshold
+            wrong.append(f"{windows} in {rule.name} compares with {format(pair.threshold, 'g')}, expected "
+                         f"{format(want, 'g')} ({format(row.factor, 'g')}x for {percent}%)")
+        elif same:
+            unknown.append(f"{windows} in {same[0][0].name} (its threshold is not a constant)")
+        else:
+            missing.append(f"{windows} at {format(row.factor, 'g')}x (threshold {format(row.threshold, 'g')})")
+    if missing or wrong:
+        parts = []
+        if missing:
+            parts.append(f"no burn-rate alert for {_and(missing)}")
+        parts += wrong
+        return slo.fail(f"{label} ({percent}%): " + "; ".join(parts))
+    if unknown:
+        return slo.unknown(f"{label} ({percent}%): cannot compare the threshold of {_and(unknown)}")
+    return slo.ok(f"{label} ({percent}%): burn-rate alerts for {_and(matched)}")

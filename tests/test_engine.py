@@ -118,18 +118,20 @@ def test_checks_only_see_their_declared_target_types(tmp_path, registry):
     assert seen == [("Container", {}), ("Container", {})]
 
 
-def test_run_checks_passes_results_and_owners_to_the_suppressor(tmp_path, registry):
+def test_run_checks_passes_results_owners_and_targets_to_the_suppressor(tmp_path, registry):
     from prc.loaders.k8s import load_k8s_text
 
     objects = load_k8s_text("two.yaml", TWO).objects
     owners = []
 
-    def suppress(result, owner):
-        owners.append((str(result.target), owner.kind, owner.name))
+    def suppress(result, owner, target):
+        owners.append((str(result.target), owner.kind, owner.name, type(target).__name__))
         return result
 
     run_checks([registry.find("PRC-K8S-001")], targets_of(objects), Config(), suppress)
-    assert owners == [("Deployment/web[app]", "Deployment", "web"), ("Deployment/shop[app]", "Deployment", "shop")]
+    # The target is the container the result is about; the owner is the workload whose document holds it.
+    assert owners == [("Deployment/web[app]", "Deployment", "web", "Container"),
+                      ("Deployment/shop[app]", "Deployment", "shop", "Container")]
 
 
 # --- entry points ----------------------------------------------------------------------------
