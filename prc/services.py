@@ -64,8 +64,13 @@ def assign_services(owners: list, config: Config, targets: list = ()) -> None:
     homes = _service_homes(objects)
     runs_image = _image_services(objects)
     artifacts = [o for o in owners if isinstance(o, Artifact)]
+    # Services that exist whatever the directories say: those of workloads, declarations, and artifacts that
+    # name their own service (a Service tag, an SLO's service field).
+    known = {o.service for o in objects if isinstance(o, Workload)} | {d.name for d in config.services}
+    known |= {a.service_hint for a in artifacts if a.service_hint and (
+        a.explicit_hint or a.tags.get(config.service_tag) == a.service_hint)}
     for artifact in artifacts:
-        _set(artifact, _artifact_service(artifact, config, homes, runs_image))
+        _set(artifact, _artifact_service(artifact, config, homes, runs_image, known))
     _link_images(owners, objects, config, runs_image)
     # Alert rules last: their expressions name services the other artifacts made.
     from .loaders.alerts import AlertRule
@@ -129,7 +134,8 @@ def _service_name_index(objects: list, artifacts: list, config: Config) -> dict[
     return {name: next(iter(services)) for name, services in seen.items() if len(services) == 1}
 
 
-def _artifact_service(artifact: Artifact, config: Config, homes: dict, runs_image: dict) -> tuple[str, str]:
+def _artifact_service(artifact: Artifact, config: Config, homes: dict, runs_image: dict,
+                      known: set[str] = frozenset()) -> tuple[str, str]:
     declared = _declared_service(artifact, {}, config, artifact.tags)
     if declared:
         return declared
@@ -143,6 +149,9 @@ def _artifact_service(artifact: Artifact, config: Config, homes: dict, runs_imag
         return hint, artifact.hint_reason
     if hint and artifact.tags.get(config.service_tag) == hint:
         return hint, f"tag {config.service_tag}={hint}"
+    # A Dockerfile in orders/ belongs to the service orders when there is one, whatever shares its parent.
+    if hint and hint in known:
+        return hint, f"{artifact.hint_reason}, a service"
     near = _nearest_home(artifact.file, homes)
     if near:
         return near, f"shares the directory {_shared_dir(artifact.file, homes[near])} with its workloads"

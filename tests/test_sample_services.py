@@ -52,6 +52,12 @@ LEGACY_FAILING = {
     "PRC-TF-030", "PRC-TF-034", "PRC-TF-040", "PRC-TF-041", "PRC-TF-070",  # lone EC2 renderer, fragile RDS
     "PRC-TF-080", "PRC-TF-085",  # AdministratorAccess attached, trust open to everyone
     "PRC-TF-100", "PRC-TF-101", "PRC-TF-102", "PRC-TF-110",  # no IMDSv2, unencrypted, SSH open, no owner tag
+    "PRC-XA-001",  # the shell-form CMD again, on the Deployment and CronJob that run the image
+    # Alerts copied from Nagios: no runbook, severity P1, no `for`, a runbook path that does not exist and
+    # PromQL with an unclosed parenthesis; the CloudWatch alarm has no runbook and its actions are disabled.
+    "PRC-ALERT-001", "PRC-ALERT-002", "PRC-ALERT-003", "PRC-ALERT-004", "PRC-ALERT-005",
+    "PRC-TF-060", "PRC-TF-062",
+    "PRC-SLO-001",  # no SLO document names the service
 }
 # PRC-DKR-001 (HEALTHCHECK) does not apply: the image runs on Kubernetes, which ignores HEALTHCHECK.
 # hostNetwork: true (PRC-K8S-085) is waived in sample_services/.prc.yaml. With a single
@@ -66,6 +72,18 @@ SEARCH_FAILING = {
     "PRC-K8S-031",  # no PodDisruptionBudget
     "PRC-K8S-033",  # hostname-only spread (partial)
     "PRC-K8S-100",  # fluent/fluent-bit:latest
+    "PRC-TF-062",  # the priority-1 Datadog monitor notifies Slack only: nobody is paged
+    "PRC-SLO-001",  # the OpenSLO document was never approved and has no review date
+    "PRC-SLO-002",  # and states no error budget policy
+    "PRC-SLO-010",  # and no burn-rate alert protects it (recommended for a standard service)
+}
+
+# Checks whose every result on checkout must be a PASS: the READY example is only convincing if each of
+# them looked at it.
+CHECKOUT_OBSERVED = {
+    "PRC-ALERT-001", "PRC-ALERT-002", "PRC-ALERT-003", "PRC-ALERT-004", "PRC-ALERT-005",
+    "PRC-TF-060", "PRC-TF-062", "PRC-XA-001", "PRC-XA-010",
+    "PRC-SLO-001", "PRC-SLO-002", "PRC-SLO-003", "PRC-SLO-010", "PRC-REPO-002", "PRC-REPO-010",
 }
 
 
@@ -129,7 +147,10 @@ def test_every_result_belongs_to_a_declared_service(report):
     assert {r["service"] for r in report["results"]} == {"checkout", "legacy-reports", "search-api"}
     prefixes = {"checkout": "checkout/", "legacy-reports": "legacy-reports/", "search-api": "search-api/"}
     for r in report["results"]:
-        assert r["file"].startswith(prefixes[r["service"]]), r
+        if r["target"]["kind"] == "service":  # about the service as a whole: at its declaration
+            assert (r["file"], r["target"]["name"]) == (".prc.yaml", r["service"]), r
+        else:
+            assert r["file"].startswith(prefixes[r["service"]]), r
 
 
 def test_checkout_is_ready_at_critical_with_full_score(report):
@@ -153,6 +174,20 @@ def test_checkout_exercises_every_kubernetes_check(report):
     passed = {r["check_id"] for r in _results(report, "checkout", "PASS")}
     # checkout needs no Kubernetes API access, so it has no Role for PRC-K8S-086 to judge.
     assert ran - passed == {"PRC-K8S-086"} & ran
+
+
+def test_checkout_exercises_the_alerting_slo_and_repository_checks(report):
+    passed = {r["check_id"] for r in _results(report, "checkout", "PASS")}
+    assert CHECKOUT_OBSERVED - passed == set()
+    items = {i["item"]: i for i in _service(report, "checkout")["items"]}
+    for slug in ("alerted", "alert-runbooks", "alerts-routed", "slos-defined", "burn-rate-alerts", "oncall-docs"):
+        assert items[slug]["status"] == "PASS" and items[slug]["required"], slug
+    # The burn-rate alerts are recognised through the recording rules, and a relative runbook link resolves.
+    burn = [r for r in _results(report, "checkout", "PASS") if r["check_id"] == "PRC-SLO-010"]
+    assert len(burn) == 1 and "1h/5m at 14.4x (CheckoutErrorBudgetBurn)" in burn[0]["message"]
+    link = [r for r in _results(report, "checkout", "PASS") if r["check_id"] == "PRC-ALERT-002"
+            and "../docs/runbook.md" in r["message"]]
+    assert len(link) == 1
 
 
 def test_checkout_items_include_the_critical_only_ones(report):
