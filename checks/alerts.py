@@ -56,7 +56,8 @@ def runbook_url(rule: AlertRule, opts):
 def runbook_link_resolves(rule: AlertRule, opts):
     """What: an alerting rule's runbook_url leads somewhere: a relative link names an existing file inside the
     repository (resolved from the rule file's directory, without its #anchor), and an absolute link is a
-    well-formed http(s) URL with a host. Links are never fetched.
+    well-formed http(s) URL with a host. Links are not fetched unless `prc scan --check-links` is given; then an
+    absolute link must also answer (HTTP 2xx or 3xx, or 401/403 for a page behind a login).
 
     Why: a runbook link that is broken, or that points outside the repository, costs the on-call engineer the
     minutes the runbook was meant to save, and is found only during an incident.
@@ -68,7 +69,11 @@ def runbook_link_resolves(rule: AlertRule, opts):
     if rule.record or link is None:
         return  # no link: PRC-ALERT-001 reports it
     at = "annotations.runbook_url"
-    if link.status in (URL, FILE):
+    if link.status == URL and link.reachable is False:
+        yield rule.fail(f"{rule.label}: runbook_url {link.url} does not answer ({link.answer})", at=at)
+    elif link.status == URL and link.reachable:
+        yield rule.ok(f"{rule.label}: runbook_url {link.url} answers ({link.answer})", at=at)
+    elif link.status in (URL, FILE):
         where = f"the file {link.path}" if link.status == FILE else "a well-formed URL"
         yield rule.ok(f"{rule.label}: runbook_url {link.url} is {where}", at=at)
     elif link.status == UNRESOLVABLE:

@@ -21,6 +21,7 @@ def _date(text: str) -> dt.date:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .formatters import FILE_FORMATS, FORMATS
     from .gate import FAIL_ON_CHOICES
 
     parser = argparse.ArgumentParser(prog="prc", description="Production readiness checklist linter.")
@@ -30,7 +31,14 @@ def _parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", help="scan manifests and report readiness per service")
     scan.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - reads manifests from stdin")
     scan.add_argument("--config", type=Path, help="use this .prc.yaml instead of looking it up from the scan root")
-    scan.add_argument("--format", choices=("console", "json"), default="console")
+    scan.add_argument("--format", choices=tuple(FORMATS), default="console",
+                      help="what standard output gets (default console); see docs/outputs.md")
+    scan.add_argument("--output", action="append", default=[], metavar="FORMAT=PATH",
+                      help=f"also write a report to a file, after the scan; repeatable. FORMAT is one of "
+                           f"{', '.join(FILE_FORMATS)}")
+    scan.add_argument("--annotations", choices=("auto", "always", "never"), default="auto",
+                      help="GitHub annotations on standard error: auto (default) writes them when GITHUB_ACTIONS "
+                           "is true, unless --format github already puts them on standard output")
     scan.add_argument("--verbose", "-v", action="store_true", help="also list passing checks and every skipped file")
     scan.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="verdict",
                       help="gate on service verdicts (default), on findings of a severity or above, or never")
@@ -44,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--var-file", action="append", default=[], metavar="FILE",
                       help="a Terraform variable file applied to every root module after the automatic tfvars and "
                            "the config's terraform.var_files, like terraform plan -var-file; repeatable")
+    scan.add_argument("--check-links", action="store_true",
+                      help="ask whether each absolute runbook URL answers (network access; off by default)")
+    scan.add_argument("--baseline", type=Path, metavar="FILE",
+                      help="compare with a baseline (prc baseline create): only new findings fail the gate")
+    scan.add_argument("--ratchet", action="store_true",
+                      help="with --baseline: also fail when a service scores below its score in the baseline")
 
     services = sub.add_parser("services", help="list each service with the artifacts it gathered and why")
     services.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - reads manifests from stdin")
@@ -63,7 +77,30 @@ def _parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="write a commented starter .prc.yaml")
     init.add_argument("directory", nargs="?", type=Path, default=Path("."))
     init.add_argument("--force", action="store_true", help="overwrite an existing .prc.yaml")
+    _baseline_parser(sub)
     return parser
+
+
+def _baseline_parser(sub) -> None:
+    baseline = sub.add_parser("baseline", help="write or update .prc-baseline.json, the findings accepted for now")
+    actions = baseline.add_subparsers(dest="baseline_command", metavar="ACTION", required=True)
+    create = actions.add_parser("create", help="write the current findings to a new baseline file")
+    create.add_argument("--output", type=Path, metavar="FILE",
+                        help="where to write it (default .prc-baseline.json beside .prc.yaml, else in the scan root)")
+    create.add_argument("--force", action="store_true", help="overwrite an existing baseline file")
+    update = actions.add_parser("update", help="drop fixed findings from a baseline; add new ones only with --add-new")
+    update.add_argument("--baseline", type=Path, metavar="FILE",
+                        help="the baseline to update (default .prc-baseline.json beside .prc.yaml, else in the scan "
+                             "root)")
+    update.add_argument("--add-new", action="store_true", help="also accept the findings that are new")
+    for action in (create, update):
+        action.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default .)")
+        action.add_argument("--config", type=Path, help="use this .prc.yaml instead of looking it up")
+        action.add_argument("--today", type=_date, help="evaluate waiver and attestation expiry as of this date")
+        action.add_argument("--max-file-size", type=int, default=20, metavar="MIB",
+                            help="skip files larger than this many MiB with an error (default 20)")
+        action.add_argument("--var-file", action="append", default=[], metavar="FILE",
+                            help="a Terraform variable file, as for scan")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         _parser().print_help()
         return EXIT_USAGE
     handler = {"scan": _scan, "services": _services, "checks": _checks, "explain": _explain,
-               "init": _init}[args.command]
+               "init": _init, "baseline": _baseline}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:  # `prc ... | head` is a normal thing to do
@@ -155,30 +192,140 @@ def _prepare(args):
             return EXIT_USAGE
     # After the config's own var files: the later file wins, as with several -var-file options.
     config.terraform_var_files = [*config.terraform_var_files, *(os.path.abspath(p) for p in var_files)]
-    scan_input = ScanInput(tuple(file_paths), root, stdin_text, args.max_file_size * 1024 * 1024)
+    scan_input = ScanInput(tuple(file_paths), root, stdin_text, args.max_file_size * 1024 * 1024,
+                           check_links=getattr(args, "check_links", False))
     return registry, config, scan_input, config_path
 
 
 def _scan(args) -> int:
-    from .formatters import console as console_fmt
-    from .formatters import json_report
     from .gate import evaluate
     from .scan import STDIN, scan
 
+    outputs = _outputs(args)
+    if isinstance(outputs, int):
+        return outputs
     prepared = _prepare(args)
     if isinstance(prepared, int):
         return prepared
     registry, config, scan_input, config_path = prepared
+    accepted = _load_baseline(args)
+    if isinstance(accepted, int):
+        return accepted
     report = scan(scan_input, config, registry, args.today or dt.date.today())
+    if accepted is not None:
+        from dataclasses import replace
+
+        from .baseline import diff
+
+        report = replace(report, baseline=diff(report, accepted, _shown(args.baseline)))
     shown_paths = ", ".join("standard input" if p == STDIN else p for p in args.paths)
-    report = evaluate(report, args.fail_on, args.min_score, allow_empty=args.allow_empty, paths=shown_paths)
-    if args.format == "json":
-        sys.stdout.write(json_report.render(report))
-    else:
+    report = evaluate(report, args.fail_on, args.min_score, allow_empty=args.allow_empty, paths=shown_paths,
+                      ratchet=args.ratchet)
+    return _emit(args, report, outputs, config_path)
+
+
+def _outputs(args):
+    """The formatters for standard output and for each `--output FORMAT=PATH`, checked before anything is
+    scanned or written: a list of (format, path, module), or an exit code (the reasons are on stderr)."""
+    from . import formatters
+
+    errors: list[str] = []
+    outputs: list[tuple[str, Path, object]] = []
+    claimed: dict[str, str] = {}
+    for spec in args.output:
+        name, sep, path_text = spec.partition("=")
+        name = name.strip().lower()
+        if not sep or not path_text:
+            errors.append(f"prc: --output {spec}: expected FORMAT=PATH, e.g. --output sarif=prc.sarif")
+            continue
+        if name not in formatters.FORMATS or name in formatters.STDOUT_ONLY:
+            why = "is for standard output only" if name in formatters.STDOUT_ONLY else "is not a known format"
+            errors.append(f"prc: --output {spec}: {name!r} {why}; file formats: {', '.join(formatters.FILE_FORMATS)}")
+            continue
+        path = Path(os.path.abspath(path_text))
+        parent = path.parent
+        if not parent.is_dir():
+            errors.append(f"prc: --output {spec}: directory {_shown(parent)} does not exist")
+            continue
+        if path.is_dir():
+            errors.append(f"prc: --output {spec}: {_shown(path)} is a directory")
+            continue
+        if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            errors.append(f"prc: --output {spec}: {_shown(path)} is not writable")
+            continue
+        key = os.path.normcase(os.path.realpath(path))
+        if key in claimed:
+            errors.append(f"prc: --output {claimed[key]} and --output {spec} write the same file {_shown(path)}")
+            continue
+        claimed[key] = spec
+        outputs.append((name, path, None))
+    if errors:
+        for error in errors:
+            print(error, file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        modules = {name: formatters.load(name) for name in {args.format, *(name for name, _, _ in outputs)}
+                   if name != "console"}
+    except formatters.FormatterUnavailable as exc:
+        print(f"prc: {exc}; please report it", file=sys.stderr)
+        return EXIT_INTERNAL
+    return [(name, path, modules[name]) for name, path, _ in outputs] + [(args.format, None, modules.get(args.format))]
+
+
+def _emit(args, report, outputs, config_path) -> int:
+    """Render every report from the one Report, then write the files (each atomically), then standard output."""
+    from .formatters import console as console_fmt
+    from .formatters import github
+
+    *files, (stdout_format, _, stdout_module) = outputs
+    rendered = [(path, module.render(report)) for _, path, module in files]
+    for path, text in rendered:
+        try:
+            _write_atomically(path, text)
+        except OSError as exc:
+            print(f"prc: cannot write {_shown(path)}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+    if stdout_format == "console":
         console = console_fmt.make_console(sys.stdout, color=False if args.no_color or os.environ.get("NO_COLOR")
                                            else None)
         console_fmt.render(report, console, args.verbose, _shown(config_path) if config_path else "")
+    else:
+        sys.stdout.write(stdout_module.render(report))
+    # Under GitHub Actions the runner reads workflow commands from standard error too; there they never mix
+    # with a JSON or SARIF report on standard output.
+    annotate = args.annotations == "always" or (args.annotations == "auto"
+                                                and os.environ.get("GITHUB_ACTIONS") == "true")
+    if annotate and stdout_format != "github":
+        sys.stdout.flush()
+        sys.stderr.write(github.render(report))
     return EXIT_OK if report.gate.passed else EXIT_GATE
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path`: a reader (or a crash) never sees
+    half a report. A new file gets the mode the umask gives; an existing one keeps its own."""
+    import contextlib
+    import stat
+    import tempfile
+
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _services(args) -> int:
@@ -194,6 +341,85 @@ def _services(args) -> int:
     unassigned = [o for o in loaded.owners if o.service == UNASSIGNED]
     render = services_fmt.render_json if args.format == "json" else services_fmt.render_text
     sys.stdout.write(render(views, unassigned))
+    return EXIT_OK
+
+
+def _load_baseline(args):
+    """The baseline `scan --baseline FILE` compares with: None without one, an exit code when it is unusable."""
+    from .baseline import BaselineError, load
+
+    if args.ratchet and not args.baseline:
+        print("prc: --ratchet compares scores with a baseline; give one with --baseline FILE", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.baseline:
+        return None
+    try:
+        return load(args.baseline, _shown(args.baseline))
+    except BaselineError as exc:
+        print(f"prc: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _baseline(args) -> int:
+    """`prc baseline create` and `prc baseline update`: a scan whose accepted findings go to a file. Every check
+    on the file happens before the scan, and nothing is written when one fails."""
+    from . import baseline as bl
+    from .model import Status
+    from .scan import scan
+
+    prepared = _prepare(args)
+    if isinstance(prepared, int):
+        return prepared
+    registry, config, scan_input, _ = prepared
+    given = args.output if args.baseline_command == "create" else args.baseline
+    target = Path(os.path.abspath(given)) if given else scan_input.root / bl.DEFAULT_NAME
+    shown = _shown(target)
+    previous = None
+    if args.baseline_command == "create":
+        if target.is_dir():
+            print(f"prc: {shown} is a directory; name the baseline file with --output FILE", file=sys.stderr)
+            return EXIT_USAGE
+        if not target.parent.is_dir():
+            print(f"prc: cannot write {shown}: directory {_shown(target.parent)} does not exist", file=sys.stderr)
+            return EXIT_USAGE
+        if os.path.lexists(target) and not args.force:
+            print(f"prc: {shown} exists; `prc baseline update` refreshes it, --force overwrites it", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        try:
+            previous = bl.load(target, shown)
+        except bl.BaselineError as exc:
+            print(f"prc: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    report = scan(scan_input, config, registry, args.today or dt.date.today())
+    if report.objects == 0:
+        print(f"prc: nothing was checked: no Kubernetes objects found in {', '.join(args.paths)}; "
+              f"no baseline written", file=sys.stderr)
+        return EXIT_USAGE
+    errors = sum(1 for r in report.results if r.status is Status.ERROR and not r.suppressed)
+    if errors:
+        print(f"prc: warning: {errors} errors (input that could not be read or checks that crashed) are never "
+              f"baselined; they fail the gate until fixed or excluded in .prc.yaml", file=sys.stderr)
+    if previous is None:
+        written = bl.from_report(report)
+        summary = (f"wrote {shown}: {len(written.findings)} findings (unsuppressed FAIL and UNKNOWN) and the "
+                   f"scores of {len(written.scores)} services")
+    else:
+        updated = bl.update(previous, report, args.add_new)
+        written = updated.baseline
+        summary = (f"updated {shown}: {updated.dropped} fixed findings dropped, {updated.added} new added, "
+                   f"{len(written.findings)} in the baseline")
+        if updated.not_added:
+            summary += f"; {updated.not_added} new findings not added (--add-new accepts them)"
+    text = bl.render(written)
+    try:
+        unchanged = previous is not None and target.read_text(encoding="utf-8") == text
+        if not unchanged:
+            bl.write(target, text)
+    except OSError as exc:
+        print(f"prc: cannot write {shown}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(summary)
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ from .engine import input_errors, plugin_errors, run_checks, selected_checks
 from .loaders.k8s import STDIN
 from .model import Result
 from .registry import Registry
-from .report import Report
+from .report import ExpiringWaiver, Report
 from .scoring import score_services
 from .service_model import RepoFacts, ServiceView, repo_facts, service_views
 from .services import assign_services, service_names, service_of_path
@@ -29,6 +29,7 @@ class ScanInput:
     root: Path
     stdin_text: str | None = None  # text read from `-`
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    check_links: bool = False  # --check-links: ask whether absolute runbook URLs answer
 
 
 def load_inputs(scan_input: ScanInput, config: Config, today: dt.date | None = None) -> tuple[Loaded, RepoFacts]:
@@ -37,6 +38,10 @@ def load_inputs(scan_input: ScanInput, config: Config, today: dt.date | None = N
     loaded = load_all(found, LoadContext(scan_input.root, scan_input.max_file_bytes, config, scan_input.stdin_text,
                                          today))
     loaded.skipped += skipped
+    if scan_input.check_links:
+        from .loaders.alerts import ask_runbook_links
+
+        ask_runbook_links(loaded.targets)
     scanned_dirs = [d.display for d in found_dirs(scan_input.paths, scan_input.root)]
     return loaded, repo_facts(scan_input.root, inventory, scanned_dirs)
 
@@ -69,7 +74,27 @@ def scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.da
         files_scanned=loaded.files, objects=len(owners),
         # The date matters only to expiries; without any, the same input gives the same bytes on any day.
         today=today.isoformat() if config.waivers or config.attestations or _dated(owners) else "",
+        expiring_waivers=expiring_waivers(config, today),
     )
+
+
+EXPIRY_WARNING_DAYS = 14
+
+
+def expiring_waivers(config: Config, today: dt.date, days: int = EXPIRY_WARNING_DAYS) -> tuple[ExpiringWaiver, ...]:
+    """Waivers still in force that run out within `days` of the scan date (today included: a waiver is in
+    force through its expiry date), soonest first, so a team renews or fixes before the gate turns red."""
+    found = []
+    for w in config.waivers:
+        try:
+            left = (dt.date.fromisoformat(str(w.expires)) - today).days
+        except ValueError:
+            continue  # the config schema rejects it; nothing to warn about here
+        if 0 <= left <= days:
+            scope = ", ".join(f"{name} {value}" for name, value in
+                              (("service", w.service), ("target", w.target), ("path", w.path)) if value)
+            found.append(ExpiringWaiver(w.check, w.reason, str(w.expires), f"{config.path}:{w.line}", left, scope))
+    return tuple(sorted(found, key=lambda e: (e.expires, e.check, e.source, e.scope)))
 
 
 def _service_at(file: str, line: int, owners: list, config: Config) -> str:

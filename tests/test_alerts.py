@@ -765,3 +765,81 @@ def test_an_ignore_above_a_rule_in_a_prometheusrule_covers_findings_inside_the_r
     assert [(r.location.line, r.status.value, r.suppressed) for r in results] == [(15, "FAIL", True),
                                                                                     (21, "FAIL", False)]
     assert "OPS-412" in results[0].suppression.reason
+
+
+# --------------------------------------------------------------------------- --check-links (loopback only)
+
+
+@pytest.fixture
+def link_server():
+    """An HTTP server on 127.0.0.1: /ok answers 200, /login 403, /gone 404, /nohead 405 to HEAD but 200 to GET."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self, method):
+            code = {"/ok": 200, "/login": 403, "/gone": 404}.get(self.path, 200 if method == "GET" else 405)
+            self.send_response(code)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_HEAD(self):
+            self._answer("HEAD")
+
+        def do_GET(self):
+            self._answer("GET")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_check_links_fails_a_runbook_url_that_does_not_answer(tmp_path, link_server):
+    import subprocess
+    import sys
+
+    rules = "groups:\n  - name: api\n    rules:\n" + "".join(
+        f"      - alert: A{i}\n        expr: up == 0\n        for: 5m\n        labels: {{severity: critical}}\n"
+        f"        annotations: {{runbook_url: '{link_server}{path}'}}\n"
+        for i, path in enumerate(["/ok", "/login", "/gone", "/nohead"]))
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".prc.yaml").write_text("version: 1\nchecks: {enable: [PRC-ALERT-002]}\n")
+    (tmp_path / "rules.yaml").write_text(rules)
+
+    def scan(*flags):
+        # Loopback only: no proxy from the environment may carry the requests elsewhere.
+        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        done = subprocess.run([sys.executable, "-m", "prc.cli", "scan", ".", "--format", "json", "--allow-empty",
+                               *flags], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+        import json
+        return [(r["status"], r["message"].split(": ", 1)[1]) for r in json.loads(done.stdout)["results"]
+                if r["check_id"] == "PRC-ALERT-002"]
+
+    # Without the flag nothing is asked: every well-formed URL passes.
+    assert [status for status, _ in scan()] == ["PASS"] * 4
+    assert scan("--check-links") == [
+        ("PASS", f"runbook_url {link_server}/ok answers (HTTP 200)"),
+        ("PASS", f"runbook_url {link_server}/login answers (HTTP 403)"),
+        ("FAIL", f"runbook_url {link_server}/gone does not answer (HTTP 404)"),
+        ("PASS", f"runbook_url {link_server}/nohead answers (HTTP 200)"),
+    ]
+
+
+def test_check_links_reports_a_refused_connection(tmp_path, monkeypatch):
+    import socket
+
+    from prc import links
+
+    for name in [k for k in os.environ if "proxy" in k.lower()]:
+        monkeypatch.delenv(name)
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    answer = links.ask([f"http://127.0.0.1:{port}/runbook"], timeout=2)[f"http://127.0.0.1:{port}/runbook"]
+    assert answer.reachable is False and "refused" in answer.detail.lower()

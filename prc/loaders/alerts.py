@@ -57,6 +57,22 @@ class RunbookLink:
     status: str
     path: str = ""
     reason: str = ""
+    # With --check-links, whether an absolute URL answered (None: not asked) and what it answered.
+    reachable: bool | None = None
+    answer: str = ""
+
+
+def ask_runbook_links(targets) -> None:
+    """--check-links: ask every well-formed runbook URL once (prc.links), and record the answer on each rule."""
+    import dataclasses
+
+    from .. import links
+
+    rules = [t for t in targets if isinstance(t, AlertRule) and t.runbook is not None and t.runbook.status == URL]
+    answers = links.ask([r.runbook.url for r in rules])
+    for rule in rules:
+        answer = answers[rule.runbook.url]
+        rule.runbook = dataclasses.replace(rule.runbook, reachable=answer.reachable, answer=answer.detail)
 
 
 @dataclass(eq=False)
