@@ -23,6 +23,7 @@ def _date(text: str) -> dt.date:
 def _parser() -> argparse.ArgumentParser:
     from .formatters import FILE_FORMATS, FORMATS
     from .gate import FAIL_ON_CHOICES
+    from .model import TIERS
 
     parser = argparse.ArgumentParser(prog="prc", description="Production readiness checklist linter.")
     parser.add_argument("--version", action="version", version=f"prc {__version__}")
@@ -58,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
                       help="compare with a baseline (prc baseline create): only new findings fail the gate")
     scan.add_argument("--ratchet", action="store_true",
                       help="with --baseline: also fail when a service scores below its score in the baseline")
+    scan.add_argument("--tier", choices=TIERS,
+                      help="the tier of services .prc.yaml gives none (default: its default_tier, else standard)")
+    scan.add_argument("--changed", action="store_true",
+                      help="the PATHs are changed files (as pre-commit passes them): scan the tree under .prc.yaml "
+                           "(else the working directory) and report only the services that own them")
 
     services = sub.add_parser("services", help="list each service with the artifacts it gathered and why")
     services.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - reads manifests from stdin")
@@ -82,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _baseline_parser(sub) -> None:
+    from .model import TIERS
+
     baseline = sub.add_parser("baseline", help="write or update .prc-baseline.json, the findings accepted for now")
     actions = baseline.add_subparsers(dest="baseline_command", metavar="ACTION", required=True)
     create = actions.add_parser("create", help="write the current findings to a new baseline file")
@@ -97,6 +105,7 @@ def _baseline_parser(sub) -> None:
         action.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default .)")
         action.add_argument("--config", type=Path, help="use this .prc.yaml instead of looking it up")
         action.add_argument("--today", type=_date, help="evaluate waiver and attestation expiry as of this date")
+        action.add_argument("--tier", choices=TIERS, help="the tier of services .prc.yaml gives none, as for scan")
         action.add_argument("--max-file-size", type=int, default=20, metavar="MIB",
                             help="skip files larger than this many MiB with an error (default 20)")
         action.add_argument("--var-file", action="append", default=[], metavar="FILE",
@@ -204,14 +213,24 @@ def _scan(args) -> int:
     outputs = _outputs(args)
     if isinstance(outputs, int):
         return outputs
+    changed = _changed_files(args)  # with --changed: args.paths becomes the tree to scan
     prepared = _prepare(args)
     if isinstance(prepared, int):
         return prepared
     registry, config, scan_input, config_path = prepared
+    if args.tier:
+        config.default_tier = args.tier
     accepted = _load_baseline(args)
     if isinstance(accepted, int):
         return accepted
     report = scan(scan_input, config, registry, args.today or dt.date.today())
+    if changed is not None:
+        from .changed import only_changed, relative
+
+        report = only_changed(report, relative(changed, scan_input.root), config.path)
+        if not report.services and not report.results:
+            print(f"prc: no service owns the changed files ({', '.join(changed)}); nothing to check")
+            return EXIT_OK
     if accepted is not None:
         from dataclasses import replace
 
@@ -317,7 +336,8 @@ def _write_atomically(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as stream:
-            stream.write(text.encode("utf-8"))
+            # "replace": a file name that is not UTF-8 must not lose the whole report.
+            stream.write(text.encode("utf-8", "replace"))
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(tmp, mode)
@@ -342,6 +362,20 @@ def _services(args) -> int:
     render = services_fmt.render_json if args.format == "json" else services_fmt.render_text
     sys.stdout.write(render(views, unassigned))
     return EXIT_OK
+
+
+def _changed_files(args) -> list[str] | None:
+    """`scan --changed FILE...`: the changed files; the scan itself covers the directory of the .prc.yaml found
+    from the first of them (else the working directory), where every service they can belong to lives."""
+    from .config import find_config
+
+    if not args.changed:
+        return None
+    changed = [p for p in args.paths if p != "-"]
+    first = Path(os.path.abspath(changed[0])) if changed else Path.cwd()
+    config_path = args.config or find_config(first if first.is_dir() else first.parent)
+    args.paths = [_shown(Path(config_path).parent) if config_path else "."]
+    return changed
 
 
 def _load_baseline(args):
@@ -371,6 +405,8 @@ def _baseline(args) -> int:
     if isinstance(prepared, int):
         return prepared
     registry, config, scan_input, _ = prepared
+    if args.tier:
+        config.default_tier = args.tier
     given = args.output if args.baseline_command == "create" else args.baseline
     target = Path(os.path.abspath(given)) if given else scan_input.root / bl.DEFAULT_NAME
     shown = _shown(target)
