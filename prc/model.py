@@ -122,7 +122,8 @@ class Result:
             [self.check.id, self.service, self.location.file, self.target.kind, self.target.namespace,
              self.target.name, self.target.part, self.at]
         )
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        # A file name that is not UTF-8 reaches Python with surrogate escapes; it must still hash, and stably.
+        return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
         return (self.service, self.location.file, self.location.line, self.check.id, str(self.target), self.at,

@@ -68,3 +68,19 @@ def test_results_outside_any_service_are_in_the_report_but_not_in_services(tmp_p
     assert document["services"] == [] and document["summary"]["services"] == 0
     assert [(r["check_id"], r["service"], r["status"]) for r in document["results"]] == [
         ("PRC-K8S-086", "(unassigned)", "FAIL")]
+
+
+def test_a_file_name_that_is_not_utf8_is_scanned_and_fingerprinted(tmp_path, registry):
+    import os
+
+    from prc.config import Config
+
+    from .conftest import run_scan
+
+    (tmp_path / ".git").mkdir()
+    name = os.fsdecode(b"caf\xe9.yaml")  # Latin-1 bytes in a name: a surrogate escape in Python
+    (tmp_path / name).write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n"
+                                 "spec: {containers: [{name: app, image: nginx:1.27.2}]}\n")
+    report = run_scan([tmp_path], registry, Config(enable=["PRC-K8S-100"]), root=tmp_path)
+    [result] = report.results
+    assert result.location.file == name and len(result.fingerprint) == 32
