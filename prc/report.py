@@ -39,6 +39,9 @@ class BaselineDiff:
     fixed: tuple[BaselineEntry, ...] = ()
     # Service -> its score when the baseline was written, for --ratchet.
     scores: tuple[tuple[str, float | None], ...] = ()
+    # (service, manual item slug): required attestations missing or expired now that the baseline did not
+    # record as missing; like a new finding, they fail the verdict gate.
+    new_manual: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class ExpiringWaiver:
     expires: str
     source: str  # .prc.yaml:LINE
     days_left: int
+    scope: str = ""  # what the waiver covers besides the check: "service x, target Deployment/y, path z"
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ def render(report: Report, console: Console, verbose: bool = False, config_shown
     # Rich pads table cells to the column width; trailing blanks only clutter logs and diffs.
     with console.capture() as captured:
         _services_table(report, console, config_shown or report.config_path)
+        _baseline_summary(report, console)
         for service in report.services:
             _service_details(report, service, console, verbose)
         _unassigned(report, console, verbose)
@@ -63,10 +64,12 @@ def _services_table(report: Report, console: Console, config_shown: str) -> None
     console.print(table)
 
 
-def _finding_row(r: Result) -> tuple[Text, Text]:
+def _finding_row(r: Result, mark: str = "") -> tuple[Text, Text]:
     label = Text(r.severity.value.upper(), style=SEVERITY_STYLE[r.severity.value])
     if r.status is not Status.FAIL:
         label.append(f"\n{r.status.value}", style=STATUS_STYLE[r.status.value])
+    if mark:
+        label.append(f"\n{mark}", style="bold" if mark == "new" else "dim")
     body = Text()
     body.append(f"{r.location}", style="bold")
     body.append(f"  {r.check.id} {r.check.slug}\n")
@@ -76,13 +79,35 @@ def _finding_row(r: Result) -> tuple[Text, Text]:
     return label, body
 
 
-def _findings(results: list[Result], console: Console) -> None:
+def _marks(report: Report) -> dict[str, str]:
+    """With a baseline: each FAIL or UNKNOWN finding's place in it, by fingerprint (the diff is on the report)."""
+    if report.baseline is None:
+        return {}
+    return {**{r.fingerprint: "existing" for r in report.baseline.existing},
+            **{r.fingerprint: "new" for r in report.baseline.new}}
+
+
+def _baseline_summary(report: Report, console: Console) -> None:
+    diff = report.baseline
+    if diff is None:
+        return
+    text = (f"Baseline {diff.path}: {len(diff.new)} new, {len(diff.existing)} existing, {len(diff.fixed)} fixed "
+            f"findings")
+    if diff.new_manual:
+        text += f"; {len(diff.new_manual)} new manual gaps"
+    console.print(Text(text + " (only new ones fail the gate)", style="bold"))
+
+
+def _findings(results: list[Result], console: Console, marks: dict[str, str] | None = None) -> None:
     order = {s: i for i, s in enumerate(SEVERITY_ORDER)}
     findings = Table.grid(padding=(0, 1))
     findings.add_column(width=9, no_wrap=True)
     findings.add_column()
-    for r in sorted(results, key=lambda r: (r.status is Status.PASS, order[r.severity], r.location, r.check.id)):
-        findings.add_row(*_finding_row(r))
+    marks = marks or {}
+    # With a baseline, what is new comes first: it is what the gate and the reviewer look at.
+    for r in sorted(results, key=lambda r: (r.status is Status.PASS, marks.get(r.fingerprint) == "existing",
+                                            order[r.severity], r.location, r.check.id)):
+        findings.add_row(*_finding_row(r, marks.get(r.fingerprint, "") if r.status is not Status.PASS else ""))
     if results:
         console.print()
         console.print(findings)
@@ -96,7 +121,7 @@ def _unassigned(report: Report, console: Console, verbose: bool) -> None:
         return
     console.print()
     console.print(Text("Outside any service (no workload, not declared in .prc.yaml; not scored)", style="bold"))
-    _findings(shown, console)
+    _findings(shown, console, _marks(report))
 
 
 def _service_details(report: Report, service, console: Console, verbose: bool) -> None:
@@ -123,7 +148,7 @@ def _service_details(report: Report, service, console: Console, verbose: bool) -
         grid.add_row(Text(m.status.upper(), style="red"),
                      Text(f"{m.item.title} (manual, required): attest it in .prc.yaml"))
     console.print(grid)
-    _findings(shown, console)
+    _findings(shown, console, _marks(report))
 
 
 def _other_sections(report: Report, console: Console, verbose: bool) -> None:
@@ -152,6 +177,27 @@ def _other_sections(report: Report, console: Console, verbose: bool) -> None:
         for r in expired:
             console.print(f"  {r.check.id} {r.target}: waiver expired {r.expired_waiver.expires} "
                           f"({r.expired_waiver.source})")
+    if report.expiring_waivers:
+        console.print()
+        console.print(Text(f"Waivers expiring within 14 days: {len(report.expiring_waivers)} (renew them or fix "
+                           f"the findings they hide)", style="bold yellow"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=1)  # a hanging indent for reasons that wrap
+        grid.add_column()
+        for w in report.expiring_waivers:
+            when = "today" if w.days_left == 0 else f"in {w.days_left} day{'s' if w.days_left != 1 else ''}"
+            grid.add_row("", f"{w.source}  {w.check}{f' ({w.scope})' if w.scope else ''}: expires {w.expires}, "
+                             f"{when}\n{w.reason}")
+        console.print(grid)
+    fixed = report.baseline.fixed if report.baseline else ()
+    if fixed:
+        console.print()
+        console.print(Text(f"Fixed since the baseline: {len(fixed)} (`prc baseline update` drops them)",
+                           style="bold green"))
+        for e in fixed if verbose else fixed[:20]:
+            console.print(f"  {e.file}  {e.check_id} {e.target}")
+        if not verbose and len(fixed) > 20:
+            console.print(f"  ... and {len(fixed) - 20} more (-v lists them all)")
     if report.skipped:
         console.print()
         console.print(Text(f"Skipped: {len(report.skipped)} paths", style="bold"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ..model import Result, Status, Suppression
-from ..report import Report
+from ..report import BaselineDiff, BaselineEntry, Report
 from ..scoring import ServiceScore
 
 
@@ -39,6 +39,36 @@ def service_dict(s: ServiceScore) -> dict:
     }
 
 
+def _entry_dict(e: BaselineEntry) -> dict:
+    return {"fingerprint": e.fingerprint, "check_id": e.check_id, "service": e.service, "target": e.target,
+            "file": e.file, "message": e.message}
+
+
+def baseline_dict(diff: BaselineDiff | None) -> dict | None:
+    """The comparison with --baseline; each result also says whether it is new or existing."""
+    if diff is None:
+        return None
+    return {
+        "path": diff.path,
+        "counts": {"new": len(diff.new), "existing": len(diff.existing), "fixed": len(diff.fixed),
+                   "new_manual": len(diff.new_manual)},
+        "fixed": [_entry_dict(e) for e in diff.fixed],
+        "new_manual": [{"service": service, "item": item} for service, item in diff.new_manual],
+        "scores": dict(diff.scores),
+    }
+
+
+def _results(report: Report) -> list[dict]:
+    results = [result_dict(r) for r in report.results]
+    diff = report.baseline
+    marks = {} if diff is None else {**{r.fingerprint: "existing" for r in diff.existing},
+                                     **{r.fingerprint: "new" for r in diff.new}}
+    for r, d in zip(report.results, results):
+        d["baseline"] = marks.get(r.fingerprint) if r.status in (Status.FAIL, Status.UNKNOWN) and not r.suppressed \
+            else None
+    return results
+
+
 def report_dict(report: Report) -> dict:
     counts = {s.value: sum(1 for r in report.results if r.status is s and not r.suppressed) for s in Status}
     counts["SUPPRESSED"] = len(report.suppressed)
@@ -58,8 +88,11 @@ def report_dict(report: Report) -> dict:
         "checks": [{"id": c.id, "slug": c.slug, "item": c.item, "category": c.category,
                     "severity": c.severity.value} for c in report.checks],
         "services": [service_dict(s) for s in report.services],
-        "results": [result_dict(r) for r in report.results],
+        "results": _results(report),
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+        "baseline": baseline_dict(report.baseline),
+        "expiring_waivers": [{"check": w.check, "reason": w.reason, "expires": w.expires, "source": w.source,
+                              "days_left": w.days_left, "scope": w.scope} for w in report.expiring_waivers],
     }
 
 
