@@ -2,7 +2,8 @@
 
 Layout: tests/checks/<CHECK-ID>/ holds a bad fixture with bad.expected.yaml
 beside it and a good fixture. A fixture is one file named bad.<ext> /
-good.<ext> (bad.yaml, bad.Dockerfile, bad.tf, bad.tfplan.json) or a
+good.<ext> (bad.yaml, bad.Dockerfile, bad.tf, bad.tfplan.json, bad.snapshot.json for an AWS account
+snapshot, judged as `prc audit aws --from-snapshot` does) or a
 directory bad/ / good/ for checks that look at several files together.
 Each fixture is scanned through the whole pipeline with only that check
 enabled. A good fixture must also produce at least one PASS, so a check
@@ -34,8 +35,21 @@ def fixture(check_dir: Path, kind: str) -> Path | None:
     return files[0] if len(files) == 1 else None
 
 
+def _report(fixture: Path, registry, config: Config):
+    """A scan of the fixture; a `bad.snapshot.json` / `good.snapshot.json` (a saved AWS account snapshot) is
+    judged by `prc audit aws --from-snapshot` instead."""
+    if fixture.name.endswith(".snapshot.json"):
+        from prc.aws.audit import audit
+        from prc.aws.snapshot import Snapshot
+
+        from .conftest import TODAY
+
+        return audit(Snapshot.load(fixture), config, registry, TODAY)
+    return run_scan([fixture], registry, config, root=fixture.parent)
+
+
 def _findings(check_id: str, fixture: Path, registry) -> tuple[list[dict], int]:
-    report = run_scan([fixture], registry, Config(enable=[check_id]), root=fixture.parent)
+    report = _report(fixture, registry, Config(enable=[check_id]))
     mine = [r for r in report.results if r.check.id == check_id]
     findings = [
         {"line": r.location.line, "target": str(r.target), "status": r.status.value,
@@ -76,7 +90,7 @@ def test_no_two_results_share_a_fingerprint(fixture: Path, registry):
     """A fingerprint names one finding (for baselines and waivers): an object shared by several workloads,
     such as a PodDisruptionBudget or a DestinationRule, must be reported once, not once per workload."""
     config = Config(enable=[c.id for c in registry.checks])
-    report = run_scan([fixture], registry, config, root=fixture.parent)
+    report = _report(fixture, registry, config)
     counts = Counter(r.fingerprint for r in report.results)
     repeated = [f"{r.check.id} {r.target} at {r.at or '-'}: {r.status.value} {r.message}"
                 for r in report.results if counts[r.fingerprint] > 1]
