@@ -71,6 +71,8 @@ def runbook_link_resolves(rule: AlertRule, opts):
     at = "annotations.runbook_url"
     if link.status == URL and link.reachable is False:
         yield rule.fail(f"{rule.label}: runbook_url {link.url} does not answer ({link.answer})", at=at)
+    elif link.status == URL and link.answer and link.reachable is None:
+        yield rule.unknown(f"{rule.label}: runbook_url {link.url} was not checked: {link.answer}", at=at)
     elif link.status == URL and link.reachable:
         yield rule.ok(f"{rule.label}: runbook_url {link.url} answers ({link.answer})", at=at)
     elif link.status in (URL, FILE):

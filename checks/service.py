@@ -17,7 +17,7 @@ from prc.loaders.terraform import TfResource, Unresolved
 from prc.model import Status
 from prc.registry import check
 from prc.service_model import ServiceView
-from prc.services import WORKLOAD_LABELS, image_repository, workload_names
+from prc.services import image_repository, workload_names
 from prc.targets import Workload
 
 # --------------------------------------------------------------------------- PRC-REPO-002
@@ -67,13 +67,19 @@ def runbook_present(s: ServiceView, opts):
     if declared:
         yield from _declared_runbook(s, declared)
         return
+    if s.members and all(m.file == "-" for m in s.members):
+        yield s.unknown(f"service {s.name} was read from standard input, so where its runbook would sit in the "
+                        "repository is unknown; set runbook: for it in .prc.yaml")
+        return
     found = _runbook_files(s, opts)
     if found:
         yield s.ok(f"runbook: {found[0]}")
         return
-    where = f"in {', '.join(d + '/' for d in s.own_dirs)}" if s.own_dirs else "in a directory of its own"
-    yield s.fail(f"no runbook found for service {s.name} {where} or at {_shared_shown(s, opts)}, and no runbook: "
-                 "for it in .prc.yaml")
+    where = (f"in {', '.join(d + '/' if d else 'the scan root' for d in s.own_dirs)}" if s.own_dirs
+             else "in a directory of its own")
+    shared = _shared_shown(s, opts)
+    yield s.fail(f"no runbook found for service {s.name} {where}{' or at ' + shared if shared else ''}, and no "
+                 "runbook: for it in .prc.yaml")
 
 
 def _declared_runbook(s: ServiceView, declared: str):
@@ -91,44 +97,63 @@ def _declared_runbook(s: ServiceView, declared: str):
         yield s.fail(f"the runbook {declared!r} declared in .prc.yaml is not in the scanned tree")
 
 
+# What a runbook is written in; a playbooks/site.yml is an Ansible playbook, not an on-call one.
+_DOC_SUFFIXES = ("", ".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".html", ".htm", ".org", ".pdf")
+
+
 def _runbook_files(s: ServiceView, opts) -> list[str]:
     found = []
     for directory in s.own_dirs:
-        prefix = directory + "/"
-        for f in s.repo.under(directory):
-            found += [f for pattern in opts["paths"] if _match(f[len(prefix):], pattern)][:1]
+        prefix = directory + "/" if directory else ""
+        found += [f for f in s.repo.under(directory) if any(_match(f[len(prefix):], p) for p in opts["paths"])]
     shared = [p.replace("{service}", s.name) for p in opts["shared_paths"]]
     for directory in _shared_dirs(s):
         prefix = directory + "/" if directory else ""
-        # Only the first directory step of each pattern can hold a match: look below those steps alone.
+        # Only below a pattern's first directory step can a file match it.
         for step in sorted({p.split("/", 1)[0] for p in shared if "/" in p}):
-            for f in s.repo.under(prefix + step):
-                found += [f for pattern in shared if _match(f, prefix + pattern)][:1]
+            found += [f for f in s.repo.under(prefix + step) if any(_match(f[len(prefix):], p) for p in shared)]
         flat = [p for p in shared if "/" not in p]
         if flat:
-            found += [f for f in s.repo.under(directory) if "/" not in f[len(prefix):]
-                      and any(_match(f[len(prefix):], p) for p in flat)]
+            found += [f for f in s.repo.under(directory) if any(_match(f[len(prefix):], p) for p in flat)]
     return sorted(set(found), key=lambda f: (f.count("/"), f))
 
 
 def _shared_dirs(s: ServiceView) -> list[str]:
-    """The directories above the service's own ones, deepest first, down to the scan root ("")."""
-    start = s.own_dirs[-1] if s.own_dirs else s.home
-    found = []
-    directory = start.rpartition("/")[0] if s.own_dirs else start
-    while directory:
-        found.append(directory)
-        directory = directory.rpartition("/")[0]
-    return found + [""]
+    """The directories above the service's own ones that are not its own, deepest first, down to the scan
+    root ("") unless the root is its own."""
+    own = set(s.own_dirs)
+    found: set[str] = set()
+    for directory in s.directories:
+        while directory and directory not in own:
+            directory = directory.rpartition("/")[0]
+        while directory:
+            directory = directory.rpartition("/")[0]
+            if directory not in own:
+                found.add(directory)
+            if not directory:
+                break
+    if "" not in own:
+        found.add("")
+    return sorted(found, key=lambda d: (-d.count("/") if d else 1, d))
 
 
 def _match(path: str, pattern: str) -> bool:
-    return fnmatch.fnmatch(path.lower(), pattern.lower())
+    """A glob matched step by step, so `*` never crosses a directory (runbook* is not runbooks/x/y.yml), on a
+    document's name."""
+    steps, wanted = path.lower().split("/"), pattern.lower().split("/")
+    if len(steps) != len(wanted) or not all(fnmatch.fnmatchcase(a, b) for a, b in zip(steps, wanted)):
+        return False
+    name = steps[-1]
+    suffix = name[name.rfind("."):] if "." in name.lstrip(".") else ""
+    return suffix in _DOC_SUFFIXES
 
 
 def _shared_shown(s: ServiceView, opts) -> str:
-    first = _shared_dirs(s)[0]
-    return " or ".join((f"{first}/" if first else "") + p.replace("{service}", s.name)
+    """Where a shared runbook was looked for first, "" when the service owns every directory up to the root."""
+    shared = _shared_dirs(s)
+    if not shared:
+        return ""
+    return " or ".join((f"{shared[0]}/" if shared[0] else "") + p.replace("{service}", s.name)
                        for p in opts["shared_paths"][:2])
 
 
@@ -174,21 +199,22 @@ def _draining(s: ServiceView):
             ip_groups.append((_seconds(delay), group))
     for w in workloads:
         at = w.pod_path("terminationGracePeriodSeconds")
+        grace = w.pod_spec.get("terminationGracePeriodSeconds", _DEFAULT_GRACE)
+        if ip_groups and _seconds(grace) is None:
+            yield w.unknown(f"{w.kind}/{w.name}: terminationGracePeriodSeconds {grace!r} is not a number", at=at)
+            continue
+        if ip_groups:
+            delay, group = max(ip_groups, key=lambda pair: (pair[0], pair[1].address))
+            if _seconds(grace) < delay:
+                # A known too-long delay fails whatever the groups prc cannot read would say.
+                yield w.fail(f"{w.kind}/{w.name}: terminationGracePeriodSeconds {_seconds(grace)} s is shorter "
+                             f"than {group.address} deregistration_delay {delay} s: pods are killed while the load "
+                             "balancer still sends them requests", at=at)
+                continue
         if unknown:
             yield w.unknown(f"{w.kind}/{w.name}: cannot compare its grace period with the load balancer's draining: "
                             + "; ".join(unknown), at=at)
-            continue
-        if not ip_groups:
-            continue
-        delay, group = max(ip_groups, key=lambda pair: (pair[0], pair[1].address))
-        grace = w.pod_spec.get("terminationGracePeriodSeconds", _DEFAULT_GRACE)
-        if _seconds(grace) is None:
-            yield w.unknown(f"{w.kind}/{w.name}: terminationGracePeriodSeconds {grace!r} is not a number", at=at)
-        elif _seconds(grace) < delay:
-            yield w.fail(f"{w.kind}/{w.name}: terminationGracePeriodSeconds {_seconds(grace)} s is shorter than "
-                         f"{group.address} deregistration_delay {delay} s: pods are killed while the load balancer "
-                         "still sends them requests", at=at)
-        else:
+        elif ip_groups:
             yield w.ok(f"{w.kind}/{w.name}: terminationGracePeriodSeconds {_seconds(grace)} s covers "
                        f"{group.address} deregistration_delay {delay} s", at=at)
 
@@ -206,21 +232,28 @@ def _seconds(value: object) -> int | None:
 
 
 def _image_pid1(s: ServiceView):
+    """Each container running an image a Dockerfile of the service builds, judged once: by the worst verdict of
+    the Dockerfiles that build its image (a FAIL outweighs an UNKNOWN, which outweighs a PASS)."""
     from prc_checks.dockerfile import exec_form_entrypoint
 
-    for df in s.of_type(Dockerfile):
+    verdicts: dict[int, tuple] = {}  # id(container) -> (rank, container, Dockerfile, outcome or None)
+    for df in sorted(s.of_type(Dockerfile), key=lambda d: d.file):
         if df.final_stage is None:
             continue
-        verdicts = [o for o in exec_form_entrypoint.run(df, {}) if o.status is not Status.PASS]
+        problems = [o for o in exec_form_entrypoint.run(df, {}) if o.status is not Status.PASS]
+        outcome = problems[0] if problems else None
+        rank = 0 if outcome is None else (2 if outcome.status is Status.FAIL else 1)
         for container in _containers_running(s, df):
-            where = f"{container.workload.kind}/{container.workload.name} container {container.name}"
-            if not verdicts:
-                yield container.ok(f"{where} runs the image {df.file} builds, whose PID 1 receives SIGTERM",
-                                   at="image")
-            elif verdicts[0].status is Status.FAIL:
-                yield container.fail(f"{where} runs the image {df.file} builds: {verdicts[0].message}", at="image")
-            else:
-                yield container.unknown(f"{where} runs the image {df.file} builds: {verdicts[0].message}", at="image")
+            if id(container) not in verdicts or rank > verdicts[id(container)][0]:
+                verdicts[id(container)] = (rank, container, df, outcome)
+    for rank, container, df, outcome in sorted(verdicts.values(), key=lambda v: (v[1].file, v[1].path)):
+        where = f"{container.workload.kind}/{container.workload.name} container {container.name}"
+        if outcome is None:
+            yield container.ok(f"{where} runs the image {df.file} builds, whose PID 1 receives SIGTERM", at="image")
+        elif outcome.status is Status.FAIL:
+            yield container.fail(f"{where} runs the image {df.file} builds: {outcome.message}", at="image")
+        else:
+            yield container.unknown(f"{where} runs the image {df.file} builds: {outcome.message}", at="image")
 
 
 def _containers_running(s: ServiceView, df: Dockerfile) -> list:
@@ -240,88 +273,29 @@ def _containers_running(s: ServiceView, df: Dockerfile) -> list:
 
 # --------------------------------------------------------------------------- PRC-XA-010
 
-# Datadog tags that name a service or a workload.
-_DATADOG_TAGS = ("service", "app", "kube_deployment", "kube_service", "kube_app_name", "kube_stateful_set",
-                 "kube_daemon_set", "deployment", "container_name", "short_image", "job", "name")
-# A pod name as a ReplicaSet makes it, to test `pod=~"checkout-.*"` against.
-_POD_SUFFIX = "-7d9f8b6c5-x2x4z"
-
-
 @check(id="PRC-XA-010", slug="service-has-alerts", target=ServiceView, item="alerted", severity="high",
        fix="Add an alert that watches the service: a Prometheus rule selecting its job or workload, a CloudWatch "
            "alarm on its resources, or a Datadog monitor on service:<name>.")
 def service_has_alerts(s: ServiceView, opts):
-    """What: at least one alert of any backend watches the service: a Prometheus alerting rule (rule file or PrometheusRule) whose `service` label names it, or whose expression selects one of its names (the service, its workloads, their name labels, Services and containers) through a workload label such as `job`, `service`, `deployment`, `container` or `pod`, or, for a rule kept with the service, its namespace; a CloudWatch alarm (metric or composite) of the service, or one whose dimensions or references name its resources; a Datadog monitor of the service, or one whose query names it (`service:checkout`, `kube_deployment:checkout`).
+    """What: at least one alert of any backend watches the service: a Prometheus alerting rule (rule file or PrometheusRule) whose `service` label names it, or whose expression selects one of its names (the service, its workloads, their name labels, Services and containers, when no other service shares the name) through a workload label such as `job`, `service`, `deployment`, `container` or `pod`, or, for a rule kept with the service, its namespace; a CloudWatch alarm (metric or composite) of the service, or one whose dimensions, metric queries or alarm rule name its resources (not where it sends notifications); a Datadog monitor of the service, or one whose query names it (`service:checkout`, `kube_deployment:checkout`). When none does but one of the service's own alerts has an expression prc could not read, the answer is UNKNOWN.
 
     Why: a service that no alert watches fails silently: the first to notice an outage is a customer. Dashboards do not page anyone.
 
     How to fix: add at least an availability or error-rate alert for the service (for example `sum(rate(http_requests_total{job="checkout",code=~"5.."}[5m])) / sum(rate(http_requests_total{job="checkout"}[5m])) > 0.05`), or a CloudWatch alarm on its load balancer or Auto Scaling group, with a runbook link and a route to the on-call.
     """
-    names = _service_names(s)
-    resources = s.of_type(TfResource)
-    mine = {(id(m.root), m.address) for m in resources}
-    resource_names = names | {m.attrs.get("name") for m in resources if isinstance(m.attrs.get("name"), str)}
-    found = sorted({label for alert in s.scan_alerts
-                    for label in [_covers(alert, s, names, mine, resource_names)] if label})
+    found = [how for _, how in s.watched_by]
     if found:
         more = f" and {len(found) - 3} more" if len(found) > 3 else ""
         yield s.ok(f"watched by {', '.join(found[:3])}{more}")
+    elif s.unreadable_alerts:
+        names = ", ".join(sorted({a.name for a in s.unreadable_alerts}))
+        yield s.unknown(f"no readable alert watches service {s.name}, and its alerts {names} have expressions prc "
+                        "could not read, so whether they watch it is unknown")
     else:
         yield s.fail(f"no alert watches service {s.name}: no Prometheus alerting rule selects "
-                     f"{_shown_names(names)}, and no CloudWatch alarm or Datadog monitor names it")
+                     f"{_shown_names(s)}, and no CloudWatch alarm or Datadog monitor names it")
 
 
-def _service_names(s: ServiceView) -> set[str]:
-    return {s.name}.union(*(workload_names(w) for w in s.workloads))
-
-
-def _shown_names(names: set[str]) -> str:
-    ordered = sorted(names)
+def _shown_names(s: ServiceView) -> str:
+    ordered = sorted({s.name}.union(*(workload_names(w) for w in s.workloads)))
     return ", ".join(ordered[:4]) + (f" (and {len(ordered) - 4} more names)" if len(ordered) > 4 else "")
-
-
-def _covers(alert, s: ServiceView, names: set[str], mine: set, resource_names: set) -> str:
-    """How an alert covers the service ("" when it does not): the alert, as a report reader finds it.
-    `mine`: (root, address) of the service's Terraform resources; `resource_names`: their `name`s and the
-    service's names, which a CloudWatch dimension may give."""
-    if isinstance(alert, TfResource):
-        return _tf_alert_covers(alert, s, names, mine, resource_names)
-    if alert.record:
-        return ""
-    where = f"alert {alert.name} ({alert.file}:{alert.line})"
-    if alert.labels.get("service") in names:
-        return where
-    namespaces = {w.effective_namespace for w in s.workloads} if s.has_member(alert) else set()
-    for matcher in alert.matchers:
-        if matcher.name in WORKLOAD_LABELS and _selects(matcher, names):
-            return where
-        if matcher.name == "namespace" and _selects(matcher, namespaces):
-            return where
-    return ""
-
-
-def _selects(matcher, names: set[str]) -> bool:
-    """Whether a positive matcher (= or =~) selects one of the names, or a pod named after one (`checkout-.*`).
-    The matcher runs only regular expressions that cannot run away (see promql.LabelMatcher.matches)."""
-    if matcher.op not in ("=", "=~"):
-        return False
-    return any(matcher.matches(n) or (matcher.op == "=~" and matcher.matches(n + _POD_SUFFIX)) for n in names)
-
-
-def _tf_alert_covers(alarm: TfResource, s: ServiceView, names: set[str], mine: set, resource_names: set) -> str:
-    where = f"{alarm.address} ({alarm.file}:{alarm.line})"
-    if s.has_member(alarm):
-        return where
-    if alarm.kind == "datadog_monitor":
-        query = alarm.attrs.get("query")
-        if isinstance(query, str) and any(re.search(rf"(?<![\w.-]){tag}:{re.escape(n)}(?![\w.-])", query)
-                                          for tag in _DATADOG_TAGS for n in names):
-            return where
-        return ""
-    root = id(alarm.root)
-    if mine and any((root, address) in mine for addresses in alarm.refs.values() for address in addresses):
-        return where
-    dimensions = alarm.attrs.get("dimensions")
-    if isinstance(dimensions, dict) and any(isinstance(v, str) and v in resource_names for v in dimensions.values()):
-        return where
-    return ""

@@ -16,7 +16,6 @@ from prc.loaders.slo import FIELD_LABELS, FIELDS, Slo
 from prc.model import Outcome
 from prc.registry import check
 from prc.service_model import ServiceView
-from prc.services import WORKLOAD_LABELS, workload_names
 from prc.slo_math import expected_burn_rates, threshold_matches
 
 
@@ -241,19 +240,13 @@ def burn_rate_alerts(service: ServiceView, opts):
 
 def _burn_rate_candidates(service: ServiceView) -> list[tuple[AlertRule, tuple, set[str]]]:
     """(rule, its burn-rate pairs, the metrics it reads through its recording rules) of every alerting rule that
-    belongs to the service or selects it."""
-    names = {service.name}.union(*(workload_names(w) for w in service.workloads))
+    watches the service (prc.service_model links them once per scan)."""
     found = []
-    for rule in service.scan_alerts:
-        if not isinstance(rule, AlertRule) or rule.record:
-            continue
-        if not (service.has_member(rule) or rule.service_hint in names or any(
-                m.name in WORKLOAD_LABELS and m.op in ("=", "=~") and any(m.matches(n) for n in names)
-                for m in rule.matchers)):
-            continue
-        pairs = rule.burn_rate()
-        if pairs:
-            found.append((rule, pairs, _metrics_read(rule)))
+    for alert, _ in service.watched_by:
+        if isinstance(alert, AlertRule):
+            pairs = alert.burn_rate()
+            if pairs:
+                found.append((alert, pairs, _metrics_read(alert)))
     return found
 
 
@@ -267,8 +260,7 @@ def _metrics_read(rule: AlertRule) -> set[str]:
             for selector in r.selectors:
                 if not selector.metric:
                     continue
-                # The alert's own map covers the whole scan (alerts.link_recording_rules).
-                recorded = rule.recording_rules.get(selector.metric)
+                recorded = rule.recording_rules.get(selector.metric) or rule.scan_recording_rules.get(selector.metric)
                 if recorded:
                     following += [x for x in (recorded if isinstance(recorded, list) else [recorded])
                                   if isinstance(x, AlertRule)]
@@ -297,8 +289,10 @@ def _judge_burn_rates(slo: Slo, candidates: list) -> Outcome:
         return slo.unknown(f"{label}: no usable target, so the expected burn-rate thresholds are unknown ({reason})")
     sli = _sli_metrics(slo)
     # Alerts reading the SLO's own metrics, when both sides name any; else every burn-rate alert of the service.
-    mine = [c for c in candidates if sli and c[2] & sli] or ([] if sli and any(c[2] for c in candidates)
-                                                              else candidates)
+    # A series recorded outside the scan (a name with a colon, by the recording-rule convention) may well be
+    # the SLO's: such an alert is not ruled out.
+    mine = [c for c in candidates if sli and (c[2] & sli or any(":" in m for m in c[2]))] or (
+        [] if sli and any(c[2] for c in candidates) else candidates)
     percent = _percent(slo.objective)
     missing, wrong, unknown, matched = [], [], [], []
     for row in expected_burn_rates(slo.objective):

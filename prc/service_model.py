@@ -9,6 +9,7 @@ functions of one target.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -52,9 +53,16 @@ class RepoFacts:
         return index < len(self.files) and self.files[index] == path
 
 
-def repo_facts(root: Path, inventory: set[str], scanned_dirs: list[str] = ()) -> RepoFacts:
+def repo_facts(root: Path, inventory: set[str], scanned_dirs: list[str] = (), declared: list[str] = ()) -> RepoFacts:
     """`scanned_dirs`: the directories named on the command line (relative to the root), each the top of
-    what the user asked to scan: a configuration there counts as well as one at the root."""
+    what the user asked to scan: a configuration there counts as well as one at the root. A scan of a
+    subdirectory (or of stdin) walks none of the root's own files, so the known configuration names and the
+    runbook paths `.prc.yaml` declares (`declared`) are looked up on disk under the root too; only those
+    names, and never outside the root."""
+    inventory = set(inventory)
+    for path in [*DEPENDENCY_UPDATE_CONFIGS, *declared]:
+        if path not in inventory and _inside(root, path) and (root / path).is_file():
+            inventory.add(path)
     tops = ["", *scanned_dirs]
     found = {f"{top}/{name}" if top else name for top in tops for name in DEPENDENCY_UPDATE_CONFIGS
              if (f"{top}/{name}" if top else name) in inventory}
@@ -66,6 +74,13 @@ def repo_facts(root: Path, inventory: set[str], scanned_dirs: list[str] = ()) ->
             if (top / name).is_file():
                 found.add(f"{_relative(top / name, root)}")
     return RepoFacts(tuple(sorted(inventory)), tuple(sorted(found)))
+
+
+def _inside(root: Path, path: str) -> bool:
+    import os
+
+    normal = os.path.normpath(path)
+    return not (os.path.isabs(normal) or normal == ".." or normal.startswith("../"))
 
 
 def _repository_top(root: Path) -> Path | None:
@@ -92,10 +107,11 @@ class ServiceView(Checkable):
     config_file: str
     members: list = field(default_factory=list)
     repo: RepoFacts = field(default_factory=RepoFacts)
-    # Every Prometheus rule (alerting and recording), CloudWatch alarm and Datadog monitor of the scan, whatever
-    # service it joined: an alert kept in a shared directory can still watch this service, and a burn-rate
-    # alert may read recording rules kept elsewhere.
-    scan_alerts: list = field(default_factory=list)
+    # The alerts of the scan that watch this service, whatever service they joined (an alert kept in a shared
+    # directory can watch it), each with how: (alert, "alert X (file:line)"). Linked once per scan.
+    watched_by: list = field(default_factory=list)
+    # Member alert rules whose expression prc could not read, so whether they watch the service is unknown.
+    unreadable_alerts: list = field(default_factory=list)
     # `home` and the directories above it that hold no other service's files, deepest first: where the
     # service's own documents (a runbook) can sit. A directory shared by several services is nobody's.
     own_dirs: tuple[str, ...] = ()
@@ -182,7 +198,7 @@ class ServiceView(Checkable):
 def service_views(names: list[str], owners: list, targets: list, config: Config,
                   repo: RepoFacts) -> list[ServiceView]:
     """One view per scored service, its members (owners, and alert rules, which a PrometheusRule owns) in a
-    stable order."""
+    stable order, the alerts that watch it, and the directories that are its own."""
     from .loaders.alerts import AlertRule
     from .loaders.terraform import TfResource
 
@@ -194,9 +210,19 @@ def service_views(names: list[str], owners: list, targets: list, config: Config,
     views = []
     for name in names:
         members = sorted(by_service.get(name, []), key=lambda o: (o.file, o.header_line, o.kind, o.name))
-        views.append(ServiceView(name, config.tier_of(name), config.declared(name), config.path, members, repo,
-                                 [*rules, *alarms]))
-    # Directory -> the services with files at or below it.
+        views.append(ServiceView(name, config.tier_of(name), config.declared(name), config.path, members, repo))
+    watched = _watchers(views, rules, alarms, owners, config)
+    for view in views:
+        view.watched_by = sorted(watched.get(view.name, {}).items(), key=lambda pair: pair[1])
+        view.unreadable_alerts = [m for m in view.members if isinstance(m, AlertRule) and not m.record
+                                  and (m.promql.error or m.promql.skipped)]
+    _own_dirs(views)
+    return views
+
+
+def _own_dirs(views: list[ServiceView]) -> None:
+    """A directory is a service's own when only that service has files at or below it; the scan root counts
+    when one service alone has files in the scan."""
     holders: dict[str, set[str]] = {}
     for view in views:
         for directory in view.directories:
@@ -206,10 +232,72 @@ def service_views(names: list[str], owners: list, targets: list, config: Config,
                     break
                 directory = directory.rpartition("/")[0]
     for view in views:
-        own = []
-        directory = view.home
-        while directory and holders.get(directory, set()) <= {view.name}:
-            own.append(directory)
-            directory = directory.rpartition("/")[0]
-        view.own_dirs = tuple(own)
-    return views
+        own: set[str] = set()
+        for directory in view.directories:
+            while holders.get(directory, set()) == {view.name}:
+                own.add(directory)
+                if not directory:
+                    break
+                directory = directory.rpartition("/")[0]
+        view.own_dirs = tuple(sorted(own, key=lambda d: (-d.count("/") if d else 1, d)))
+
+
+# Datadog tags that name a service or a workload, as `tag:value` in a monitor's query.
+_DATADOG_TAG_RE = re.compile(r"(?<![\w.-])(?:service|app|kube_deployment|kube_service|kube_app_name|"
+                             r"kube_stateful_set|kube_daemon_set|deployment|container_name|short_image|job|name)"
+                             r":([\w./-]+)")
+# The arguments through which a CloudWatch alarm names what it watches (not where it sends notifications).
+_WATCHED_ARGUMENTS = ("dimensions", "metric_query", "alarm_rule")
+
+
+def _watchers(views: list[ServiceView], rules: list, alarms: list, owners: list,
+              config: Config) -> dict[str, dict]:
+    """Service -> {alert: how it watches the service}, for every alerting rule, alarm and monitor of the scan.
+    Names resolve through an index of names that point at exactly one service, so cost grows with alerts plus
+    names, not their product."""
+    from .loaders.terraform import TfResource
+    from .services import UNASSIGNED, name_index
+
+    index = name_index(owners, config, tf_names=True)
+    known = {v.name for v in views}
+    owning = {(id(r.root), r.address): r.service for r in owners if isinstance(r, TfResource)}
+    namespaces: dict[str, set[str]] = {}
+    for v in views:
+        namespaces[v.name] = {w.effective_namespace for w in v.workloads}
+    found: dict[str, dict] = {}
+
+    def add(service: str, alert, how: str) -> None:
+        if service in known and service != UNASSIGNED:
+            found.setdefault(service, {}).setdefault(alert, how)
+
+    for rule in rules:
+        if rule.record:
+            continue
+        how = f"alert {rule.name} ({rule.file}:{rule.line})"
+        if rule.service_hint:
+            add(rule.service_hint, rule, how)
+        for service in index.services_selected_by(rule.matchers):
+            add(service, rule, how)
+        # A rule kept with a service watches it through its namespace too (kube-state-metrics alerts).
+        mine = namespaces.get(rule.service, set())
+        if any(m.name == "namespace" and m.op in ("=", "=~") and any(m.matches(n) for n in mine)
+               for m in rule.matchers):
+            add(rule.service, rule, how)
+    for alarm in alarms:
+        how = f"{alarm.address} ({alarm.file}:{alarm.line})"
+        add(alarm.service, alarm, how)
+        if alarm.kind == "datadog_monitor":
+            query = alarm.attrs.get("query")
+            for value in _DATADOG_TAG_RE.findall(query) if isinstance(query, str) else ():
+                if value in index.names:
+                    add(index.names[value], alarm, how)
+            continue
+        for argument in _WATCHED_ARGUMENTS:
+            for address in alarm.refs.get(argument, ()):
+                if (id(alarm.root), address) in owning:
+                    add(owning[(id(alarm.root), address)], alarm, how)
+        dimensions = alarm.attrs.get("dimensions")
+        for value in dimensions.values() if isinstance(dimensions, dict) else ():
+            if isinstance(value, str) and value in index.names:
+                add(index.names[value], alarm, how)
+    return found

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import fnmatch
 
-from pathlib import PurePosixPath
-
 from .config import Config
 from .loaders.k8s_links import bindings_by_role
 from .targets import Artifact, K8sObject, RbacBinding, RbacRole, Workload
@@ -61,7 +59,7 @@ def assign_services(owners: list, config: Config, targets: list = ()) -> None:
     their services, then the alert rules among `targets` (a PrometheusRule's rules are not owners)."""
     objects = [o for o in owners if isinstance(o, K8sObject)]
     _assign_k8s(objects, config)
-    homes = _service_homes(objects)
+    homes = Homes(objects)
     runs_image = _image_services(objects)
     artifacts = [o for o in owners if isinstance(o, Artifact)]
     # Services that exist whatever the directories say: those of workloads, declarations, and artifacts that
@@ -71,38 +69,40 @@ def assign_services(owners: list, config: Config, targets: list = ()) -> None:
         a.explicit_hint or a.tags.get(config.service_tag) == a.service_hint)}
     for artifact in artifacts:
         _set(artifact, _artifact_service(artifact, config, homes, runs_image, known))
+    known |= {a.service for a in artifacts if a.service != UNASSIGNED}
     _link_images(owners, objects, config, runs_image)
     # Alert rules last: their expressions name services the other artifacts made.
     from .loaders.alerts import AlertRule
 
     rules = [t for t in targets if isinstance(t, AlertRule)]
     if rules:
-        names = _service_name_index(objects, artifacts, config)
+        index = name_index(owners, config)
         for rule in rules:
-            found = _rule_service(rule, config, names, homes)
+            found = _rule_service(rule, config, index, homes, known)
             if found:
                 _set(rule, found)
 
 
-def _rule_service(rule, config: Config, names: dict[str, str], homes: dict) -> tuple[str, str] | None:
+def _rule_service(rule, config: Config, index: NameIndex, homes: Homes,
+                  known: set[str]) -> tuple[str, str] | None:
     """A rule's service: declared, its `service` label, the PrometheusRule it is written in (None: the rule
     follows its object), what its expression selects, its directory. A rule that selects several services
-    belongs to none of them by its expression."""
+    belongs to none of them by its expression. A rule inside a PrometheusRule makes no service of its own:
+    its `service` label counts only when it names one that exists."""
     declared = _declared_service(rule, {}, config)
     if declared:
         return declared
-    if rule.service_hint:
+    if rule.service_hint and (rule.owner is rule or rule.service_hint in known):
         return rule.service_hint, rule.hint_reason
     if rule.origin is not None and rule.origin.service != UNASSIGNED:
         return None
-    selected = sorted({(names[n], f"its expression selects {m}") for m in rule.matchers
-                       if m.name in WORKLOAD_LABELS and m.op in ("=", "=~")
-                       for n in names if m.matches(n)})
-    if len({service for service, _ in selected}) == 1:
-        return selected[0]
-    near = _nearest_home(rule.file, homes)
+    selected = index.services_selected_by(rule.matchers)
+    if len(selected) == 1:
+        service, matcher = next(iter(selected.items()))
+        return service, f"its expression selects {matcher}"
+    near = homes.nearest(rule.file)
     if near:
-        return near, f"shares the directory {_shared_dir(rule.file, homes[near])} with its workloads"
+        return near[0], f"shares the directory {near[1]}/ with its workloads"
     return UNASSIGNED, "no declaration, label, selector or directory names a service"
 
 
@@ -123,18 +123,65 @@ def workload_names(w: Workload) -> set[str]:
     return {n for n in names if n}
 
 
-def _service_name_index(objects: list, artifacts: list, config: Config) -> dict[str, str]:
-    """Name -> service, for every name that points at exactly one service."""
+class NameIndex:
+    """Name -> service for every name that points at exactly one service (a container called `app` in two
+    services names neither), and which services an alert's label matchers select. Regexes from the scanned
+    repo run through promql.LabelMatcher.matches (never one that could backtrack for hours), each distinct
+    matcher once per scan."""
+
+    def __init__(self, names: dict[str, set[str]]):
+        self.names = {name: next(iter(services)) for name, services in names.items() if len(services) == 1}
+        self._ordered = sorted(self.names)
+        self._selected: dict[tuple, frozenset[tuple[str, str]]] = {}
+
+    def selected(self, matcher) -> frozenset[tuple[str, str]]:
+        """(service, name) pairs a positive matcher (= or =~) selects, a pod named after a workload included."""
+        key = (matcher.op, matcher.value)
+        if key not in self._selected:
+            if matcher.op == "=":
+                found = {(self.names[matcher.value], matcher.value)} if matcher.value in self.names else set()
+            elif matcher.op == "=~":
+                found = {(self.names[n], n) for n in self._ordered
+                         if matcher.matches(n) or matcher.matches(n + POD_SUFFIX)}
+            else:
+                found = set()
+            self._selected[key] = frozenset(found)
+        return self._selected[key]
+
+    def services_selected_by(self, matchers) -> dict[str, str]:
+        """Service -> the first matcher (as text) through which an expression selects it."""
+        found: dict[str, str] = {}
+        for m in matchers:
+            if m.name in WORKLOAD_LABELS:
+                for service, _ in sorted(self.selected(m)):
+                    found.setdefault(service, str(m))
+        return found
+
+
+# A pod name as a ReplicaSet makes it, to test `pod=~"checkout-.*"` against.
+POD_SUFFIX = "-7d9f8b6c5-x2x4z"
+
+
+def name_index(owners: list, config: Config, tf_names: bool = False) -> NameIndex:
+    """The names a monitoring system knows each service's parts by: the service, its workloads, their name
+    labels, containers and Services, declared and self-named services, and (`tf_names`) the `name` of its
+    Terraform resources, which CloudWatch dimensions give."""
     seen: dict[str, set[str]] = {}
-    for w in (o for o in objects if isinstance(o, Workload) and o.service != UNASSIGNED):
-        for name in workload_names(w) | {w.service}:
-            seen.setdefault(name, set()).add(w.service)
-    for service in {d.name for d in config.services} | {a.service for a in artifacts if a.service != UNASSIGNED}:
-        seen.setdefault(service, set()).add(service)
-    return {name: next(iter(services)) for name, services in seen.items() if len(services) == 1}
+    for o in owners:
+        if o.service in (UNASSIGNED, ""):
+            continue
+        seen.setdefault(o.service, set()).add(o.service)
+        if isinstance(o, Workload):
+            for name in workload_names(o):
+                seen.setdefault(name, set()).add(o.service)
+        elif tf_names and isinstance(getattr(o, "attrs", None), dict) and isinstance(o.attrs.get("name"), str):
+            seen.setdefault(o.attrs["name"], set()).add(o.service)
+    for d in config.services:
+        seen.setdefault(d.name, set()).add(d.name)
+    return NameIndex(seen)
 
 
-def _artifact_service(artifact: Artifact, config: Config, homes: dict, runs_image: dict,
+def _artifact_service(artifact: Artifact, config: Config, homes: Homes, runs_image: dict,
                       known: set[str] = frozenset()) -> tuple[str, str]:
     declared = _declared_service(artifact, {}, config, artifact.tags)
     if declared:
@@ -152,18 +199,16 @@ def _artifact_service(artifact: Artifact, config: Config, homes: dict, runs_imag
     # A Dockerfile in orders/ belongs to the service orders when there is one, whatever shares its parent.
     if hint and hint in known:
         return hint, f"{artifact.hint_reason}, a service"
-    near = _nearest_home(artifact.file, homes)
+    near = homes.nearest(artifact.file)
     if near:
-        return near, f"shares the directory {_shared_dir(artifact.file, homes[near])} with its workloads"
+        return near[0], f"shares the directory {near[1]}/ with its workloads"
     if hint:
         return hint, artifact.hint_reason
+    if "/" not in artifact.file and len(known) == 1:
+        # A Dockerfile at the top of a repository that holds one service is that service's.
+        only = next(iter(known))
+        return only, f"sits at the top of the scan, which holds one service, {only}"
     return UNASSIGNED, "no declaration, tag, label or directory names a service"
-
-
-def _shared_dir(file: str, directories: set[PurePosixPath]) -> str:
-    directory = PurePosixPath(file).parent
-    best = max(directories, key=lambda d: _common_depth(directory, d))
-    return str(PurePosixPath(*directory.parts[:_common_depth(directory, best)])) + "/"
 
 
 def _link_images(owners: list, objects: list[K8sObject], config: Config, runs_image: dict[str, str]) -> None:
@@ -180,10 +225,11 @@ def _link_images(owners: list, objects: list[K8sObject], config: Config, runs_im
                                        else artifact.service in k8s_services)
 
 
-def service_of_path(file: str, owners: list, config: Config) -> str | None:
+def service_of_path(file: str, homes: Homes, config: Config) -> str | None:
     """The service a file belongs to by its path alone: declared paths, else the workloads sharing its directory."""
     declared = next((d.name for d in config.services if d.paths and _path_matches(file, d.paths)), None)
-    return declared or _nearest_home(file, _service_homes([o for o in owners if isinstance(o, K8sObject)]))
+    near = homes.nearest(file)
+    return declared or (near[0] if near else None)
 
 
 def _path_matches(file: str, patterns) -> bool:
@@ -209,33 +255,33 @@ def _image_services(objects: list[K8sObject]) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _service_homes(objects: list[K8sObject]) -> dict[str, set[PurePosixPath]]:
-    """Service -> the directories holding its workloads' files."""
-    homes: dict[str, set[PurePosixPath]] = {}
-    for w in objects:
-        if isinstance(w, Workload) and w.file != "-":
-            homes.setdefault(w.service, set()).add(PurePosixPath(w.file).parent)
-    return homes
+class Homes:
+    """Where each service's workloads are written: for every directory (and each directory above it), the
+    services with a workload file at or below it. Built once per scan; a lookup walks up one path."""
+
+    def __init__(self, objects: list):
+        self.holders: dict[str, set[str]] = {}
+        for w in objects:
+            if isinstance(w, Workload) and w.file != "-":
+                directory = _parent(w.file)
+                while directory:
+                    self.holders.setdefault(directory, set()).add(w.service)
+                    directory = _parent(directory)
+
+    def nearest(self, file: str) -> tuple[str, str] | None:
+        """(service, directory): the one service whose workload files share the deepest directory with `file`,
+        at least one level deep; None when none does or several tie."""
+        directory = _parent(file)
+        while directory:
+            services = self.holders.get(directory)
+            if services:
+                return (next(iter(services)), directory) if len(services) == 1 else None
+            directory = _parent(directory)
+        return None
 
 
-def _nearest_home(file: str, homes: dict[str, set[PurePosixPath]]) -> str | None:
-    """The one service whose workload files share the deepest directory with `file` (at least one level)."""
-    directory = PurePosixPath(file).parent
-    depth_of: dict[str, int] = {}
-    for service, directories in homes.items():
-        depth_of[service] = max(_common_depth(directory, d) for d in directories)
-    best = max(depth_of.values(), default=0)
-    winners = [s for s, depth in depth_of.items() if depth == best]
-    return winners[0] if best >= 1 and len(winners) == 1 else None
-
-
-def _common_depth(a: PurePosixPath, b: PurePosixPath) -> int:
-    depth = 0
-    for x, y in zip(a.parts, b.parts):
-        if x != y:
-            break
-        depth += 1
-    return depth
+def _parent(path: str) -> str:
+    return path.rpartition("/")[0]
 
 
 def _assign_k8s(objects: list[K8sObject], config: Config) -> None:

@@ -843,3 +843,51 @@ def test_check_links_reports_a_refused_connection(tmp_path, monkeypatch):
         port = sock.getsockname()[1]
     answer = links.ask([f"http://127.0.0.1:{port}/runbook"], timeout=2)[f"http://127.0.0.1:{port}/runbook"]
     assert answer.reachable is False and "refused" in answer.detail.lower()
+
+
+def test_check_links_survives_a_server_that_is_not_http_and_one_that_trickles(monkeypatch):
+    import socket
+    import threading
+    import time
+
+    from prc import links
+
+    for name in [k for k in os.environ if "proxy" in k.lower()]:
+        monkeypatch.delenv(name)
+
+    def serve(reply, pace):
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(4)
+
+        def run():
+            while True:
+                try:
+                    conn, _ = sock.accept()
+                except OSError:
+                    return
+                try:
+                    for chunk in reply:
+                        conn.sendall(chunk)
+                        time.sleep(pace)
+                except OSError:
+                    pass
+                finally:
+                    conn.close()
+
+        threading.Thread(target=run, daemon=True).start()
+        return sock, f"http://127.0.0.1:{sock.getsockname()[1]}/runbook"
+
+    garbage, garbage_url = serve([b"SSH-2.0-OpenSSH_9.6\r\n"], 0)
+    # One byte every 0.4 s: each read is quicker than the timeout, the whole answer never ends.
+    trickle, trickle_url = serve([b"HTTP/1.1 200 OK\r\n"] + [b"X"] * 200, 0.4)
+    try:
+        started = time.monotonic()
+        answers = links.ask([garbage_url, trickle_url], timeout=1, budget=3)
+        assert time.monotonic() - started < 10
+    finally:
+        garbage.close()
+        trickle.close()
+    assert answers[garbage_url].reachable is False and "BadStatusLine" in answers[garbage_url].detail
+    assert answers[trickle_url].reachable is None
+    assert answers[trickle_url].detail == "no answer within the 3 s the link check allows"

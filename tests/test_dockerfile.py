@@ -365,12 +365,37 @@ def test_locate():
     assert df.locate("").line == 1 and df.locate("no.such.path").line == 1
 
 
-def test_service_hint_at_the_scan_root_is_the_root_directory_name(tmp_path):
+def test_a_dockerfile_at_the_scan_root_or_in_a_build_directory_names_no_service(tmp_path):
+    # The clone's directory name differs from laptop to CI: taking it would change services and fingerprints.
     root = tmp_path / "billing"
     root.mkdir()
     (root / "Dockerfile").write_text("FROM a:1\n")
     df, _ = load_dockerfile_text("Dockerfile", "FROM a:1\n", root / "Dockerfile", root)
-    assert df.service_hint == "billing"
+    assert df.service_hint == ""
+    df, _ = load_dockerfile_text("docker/Dockerfile", "FROM a:1\n")
+    assert df.service_hint == ""
+    df, _ = load_dockerfile_text("orders/Dockerfile", "FROM a:1\n")
+    assert df.service_hint == "orders"
+
+
+def test_a_dockerfile_at_the_top_joins_the_only_service_whatever_the_clone_is_called(tmp_path, registry):
+    from prc.config import Config
+
+    from .conftest import run_scan
+
+    fingerprints = set()
+    for clone in ("myrepo", "repo"):
+        root = tmp_path / clone
+        (root / "k8s").mkdir(parents=True)
+        (root / "Dockerfile").write_text('FROM python:3.12.7-slim\nUSER 10001\nCMD ["python", "-m", "app"]\n')
+        (root / "k8s" / "deploy.yaml").write_text(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: myapp}\nspec:\n  template:\n    spec:\n"
+            "      containers: [{name: myapp, image: registry.example.com/myapp:1.0.0}]\n")
+        report = run_scan([root], registry, Config(enable=["PRC-DKR-020"]), root=root)
+        [result] = report.results
+        assert (result.service, result.status.value) == ("myapp", "PASS")
+        fingerprints.add(result.fingerprint)
+    assert len(fingerprints) == 1
 
 
 def test_dockerignore_in_the_context_or_beside_the_dockerfile(tmp_path):

@@ -18,7 +18,10 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Mapping, Sequence
+from collections import ChainMap
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Iterable, Sequence
 from urllib.parse import unquote, urlsplit
 
 from .. import promql
@@ -104,8 +107,11 @@ class AlertRule(Artifact):
     scope: str = ""
     # Set when a name repeats in a group (Sloth writes its page and ticket alerts under one name): `#2`, `#3`.
     part: str = ""
-    # Recording rules written beside it (same file or object), by record name; burn_rate() reads them by default.
+    # Recording rules written beside it (same file or object), by record name; burn_rate() reads them by default,
+    # then those of the whole scan (one mapping shared by every rule, set by link_recording_rules).
     recording_rules: dict = field(default_factory=dict, repr=False)
+    scan_recording_rules: Mapping = field(default_factory=dict, repr=False)
+    _burn_rate: tuple | None = field(default=None, repr=False, compare=False)
 
     # The PrometheusRule's service is its rules' service, unless someone sets one on the rule itself.
     @property
@@ -152,7 +158,7 @@ class AlertRule(Artifact):
     def selectors(self) -> tuple[promql.Selector, ...]:
         return self.promql.selectors
 
-    @property
+    @cached_property
     def matchers(self) -> tuple[promql.LabelMatcher, ...]:
         """Every label matcher of every selector (alternatives of `{a="1" or b="2"}` included), each once, in
         the order written: (name, op, value) tuples."""
@@ -163,7 +169,12 @@ class AlertRule(Artifact):
         """(long, short, threshold) of each multiwindow burn-rate condition; () when it is not a burn-rate alert.
         `recording_rules` maps record names to AlertRules (one or a list, see `recording_rules_by_name`); by
         default, the recording rules written beside this one."""
-        return burn_rate_windows(self, self.recording_rules if recording_rules is None else recording_rules)
+        if recording_rules is not None:
+            return burn_rate_windows(self, recording_rules)
+        # Several checks ask every alert; the answer for the scan's own recording rules is computed once.
+        if self._burn_rate is None:
+            self._burn_rate = burn_rate_windows(self, ChainMap(self.recording_rules, self.scan_recording_rules))
+        return self._burn_rate
 
     def is_burn_rate(self, recording_rules: Mapping | None = None) -> bool:
         return not self.record and bool(self.burn_rate(recording_rules))
@@ -181,16 +192,13 @@ def recording_rules_by_name(rules: Iterable[AlertRule]) -> dict[str, list[AlertR
 def link_recording_rules(targets: Iterable[object]) -> None:
     """Let every rule read the recording rules of the whole scan: a burn-rate alert often reads series that
     another file records (a shared recording-rules file, Sloth's generated rules beside hand-written alerts).
-    The rules written beside it stay first, so a name recorded in several places resolves to its neighbour's."""
+    The rules written beside it stay first, so a name recorded in several places resolves to its neighbour's.
+    One mapping is shared by all rules: copying it into each would cost rules x names."""
     rules = [t for t in targets if isinstance(t, AlertRule)]
     everywhere = recording_rules_by_name(rules)
     for rule in rules:
-        if rule.record:
-            continue
-        merged = {name: list(found) for name, found in everywhere.items()}
-        for name, value in rule.recording_rules.items():
-            merged[name] = list(_as_rules(value))
-        rule.recording_rules = merged
+        rule.scan_recording_rules = everywhere
+        rule._burn_rate = None
 
 
 def burn_rate_windows(rule: AlertRule, recording_rules: Mapping) -> tuple[promql.BurnRatePair, ...]:
@@ -198,8 +206,24 @@ def burn_rate_windows(rule: AlertRule, recording_rules: Mapping) -> tuple[promql
     `recording_rules` (record name -> AlertRule or a sequence of them)."""
     if rule.record:
         return ()
-    records = {name: [r.promql for r in _as_rules(value)] for name, value in recording_rules.items()}
-    return promql.burn_rate(rule.promql, records)
+    return promql.burn_rate(rule.promql, _Records(recording_rules))
+
+
+class _Records(Mapping):
+    """Record name -> the PromQL of the rules recording it, converted on lookup (the scan may record thousands
+    of names; an expression reads a few)."""
+
+    def __init__(self, rules: Mapping):
+        self._rules = rules
+
+    def __getitem__(self, name: str) -> list:
+        return [r.promql for r in _as_rules(self._rules[name])]
+
+    def __iter__(self):
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
 
 
 def _as_rules(value: object) -> Sequence[AlertRule]:
@@ -358,7 +382,9 @@ class _Reader:
                           scope=self.scope, part=self._part(group, name), promql=promql.parse(expr))
         found.labels = self._strings(rule, "labels", label)
         found.rule_annotations = self._strings(rule, "annotations", label)
-        found.service_hint = found.labels.get("service", "")
+        # A templated label (`{{ $labels.job }}`) is filled in when the alert fires: it names no service here.
+        service = found.labels.get("service", "")
+        found.service_hint = "" if "{{" in service else service
         if not is_record:
             found.for_text, found.for_ = self._for(rule, label)
             url = found.rule_annotations.get("runbook_url")

@@ -87,6 +87,11 @@ class DockerfileError(Exception):
         self.line = line
 
 
+# Directory names that hold build files, not a service's.
+GENERIC_DIRECTORIES = frozenset({"docker", "dockerfiles", "build", "builds", ".devcontainer", "devcontainer",
+                                 "container", "containers", "images", "ci", ".ci", ".github", "tools", "scripts"})
+
+
 @dataclass(frozen=True)
 class Heredoc:
     """A heredoc body: `name` is its terminator, `line` the line of the `<<NAME` that opens it."""
@@ -1136,8 +1141,11 @@ def load_dockerfile_text(display: str, text: str, path: Path | None = None, root
                          max_bytes: int = MAX_SCRIPT_BYTES) -> tuple[Dockerfile, list[Problem]]:
     """A Dockerfile target and the problems found reading it. With problems, the target only carries the file
     into its service (line 0, no stages)."""
+    # The directory's name is the service a Dockerfile names, unless it is a name every repository uses for its
+    # build files (docker/, build/): those name no service. At the scan root there is no name to take: the
+    # checkout's own directory name differs from clone to clone, and would change services and fingerprints.
     parent = PurePosixPath(display).parent
-    hint = parent.name if str(parent) not in ("", ".") else (root.resolve().name if root is not None else "")
+    hint = parent.name if str(parent) not in ("", ".") and parent.name.lower() not in GENERIC_DIRECTORIES else ""
     parsed = parse(text)
     global_args, stages, errors = build(parsed) if not parsed.errors else ([], [], [])
     errors = parsed.errors + errors

@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import jsonschema
-
 from ..config import _line_at, format_path, load_schema
 from ..discovery import Problem, Skipped
 from ..model import Location, TargetRef
@@ -38,6 +36,8 @@ from ..targets import Artifact, mapping
 from ..yamlsrc import Document, LDict, LList, line_of
 
 if TYPE_CHECKING:  # pragma: no cover
+    import jsonschema  # imported where used: _validator
+
     from ..sources import Loaded
 
 PRC = "prc"
@@ -507,6 +507,8 @@ def _governance(r: _Reading, block: LDict, at: tuple) -> dict:
 
 @lru_cache(maxsize=None)
 def _validator(definition: str = "") -> jsonschema.Draft202012Validator:
+    import jsonschema  # ~50 ms of imports: only when an SLO document is read
+
     schema = load_schema("slo.schema.json")
     if definition:
         schema = {"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
@@ -898,7 +900,9 @@ def _sloth_sli(r: _Reading, slo: Slo, entry: LDict, base: str) -> Sli | None:
 
 
 def _sloth_alerts(entry: LDict) -> tuple[str, ...]:
-    """The multiwindow burn-rate alerts Sloth generates for an SLO: page and ticket, unless disabled."""
+    """The multiwindow burn-rate alerts Sloth generates for an SLO: page and ticket, unless disabled. The
+    prometheus/v1 file spells the blocks page_alert / ticket_alert, the Kubernetes CRD pageAlert / ticketAlert."""
     alerting = mapping(entry.get("alerting"))
-    return tuple(kind for kind, key in (("page", "page_alert"), ("ticket", "ticket_alert"))
-                 if mapping(alerting.get(key)).get("disable") is not True)
+    return tuple(kind for kind, keys in (("page", ("page_alert", "pageAlert")),
+                                         ("ticket", ("ticket_alert", "ticketAlert")))
+                 if not any(mapping(alerting.get(key)).get("disable") is True for key in keys))
