@@ -1,4 +1,5 @@
-"""Command line: `prc scan`, `prc services`, `prc checks`, `prc explain`, `prc init`, `prc --version`."""
+"""Command line: `prc scan`, `prc services`, `prc checks`, `prc explain`, `prc init`, `prc audit aws`,
+`prc --version`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .timings import phase
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -22,8 +24,7 @@ def _date(text: str) -> dt.date:
 
 def _parser() -> argparse.ArgumentParser:
     from .formatters import FILE_FORMATS, FORMATS
-    from .gate import FAIL_ON_CHOICES
-    from .model import TIERS
+    from .model import FAIL_ON_CHOICES, TIERS  # not from .gate: it imports the report and scoring (~100 ms)
 
     parser = argparse.ArgumentParser(prog="prc", description="Production readiness checklist linter.")
     parser.add_argument("--version", action="version", version=f"prc {__version__}")
@@ -64,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--changed", action="store_true",
                       help="the PATHs are changed files (as pre-commit passes them): scan the tree under .prc.yaml "
                            "(else the working directory) and report only the services that own them")
+    scan.add_argument("--timings", action="store_true",
+                      help="print to standard error where the time went: discovery, parsing per source, service "
+                           "model, checks (the slowest too), scoring, rendering")
 
     services = sub.add_parser("services", help="list each service with the artifacts it gathered and why")
     services.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - reads manifests from stdin")
@@ -84,7 +88,18 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("directory", nargs="?", type=Path, default=Path("."))
     init.add_argument("--force", action="store_true", help="overwrite an existing .prc.yaml")
     _baseline_parser(sub)
+    _audit_parser(sub, FORMATS, FILE_FORMATS, FAIL_ON_CHOICES)
     return parser
+
+
+def _audit_parser(sub, formats, file_formats, fail_on_choices) -> None:
+    """`prc audit aws`: the arguments live with the audit (prc/aws/cli.py), which imports no boto3 to add them."""
+    from .aws.cli import add_arguments
+
+    audit = sub.add_parser("audit", help="audit a live cloud account (read-only) and report readiness per service")
+    clouds = audit.add_subparsers(dest="audit_target", metavar="CLOUD", required=True)
+    aws = clouds.add_parser("aws", help="audit an AWS account: IAM and EC2 production readiness, read-only")
+    add_arguments(aws, formats, file_formats, fail_on_choices, _date)
 
 
 def _baseline_parser(sub) -> None:
@@ -118,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         _parser().print_help()
         return EXIT_USAGE
     handler = {"scan": _scan, "services": _services, "checks": _checks, "explain": _explain,
-               "init": _init, "baseline": _baseline}[args.command]
+               "init": _init, "baseline": _baseline, "audit": _audit}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:  # `prc ... | head` is a normal thing to do
@@ -161,7 +176,8 @@ def _prepare(args):
     from .discovery import FileReadError
     from .scan import STDIN, ScanInput
 
-    registry = _registry_or_exit()
+    with phase("registry (load checks)"):
+        registry = _registry_or_exit()
     # Absolute but not resolved: a symlinked directory is scanned, and named in reports, as the user gave it.
     file_paths = [Path(os.path.abspath(p)) for p in args.paths if p != STDIN]
     missing = [p for p in args.paths if p != STDIN and not os.path.lexists(p)]
@@ -194,7 +210,8 @@ def _prepare(args):
         # Paths in the config, and so in every report, are relative to the directory holding it.
         root = Path(os.path.abspath(config_path)).parent
         try:
-            config = load_config(config_path, _shown(config_path), registry, shown_in_report=config_path.name)
+            with phase("config"):
+                config = load_config(config_path, _shown(config_path), registry, shown_in_report=config_path.name)
         except ConfigError as exc:
             for message in exc.messages:
                 print(message, file=sys.stderr)
@@ -207,6 +224,24 @@ def _prepare(args):
 
 
 def _scan(args) -> int:
+    """`prc scan`; with --timings, the table of where the time went follows on stderr, whatever the outcome."""
+    if not args.timings:
+        return _scan_report(args)
+    import time
+
+    from .timings import Timings, recording
+
+    timings = Timings()
+    start = time.perf_counter()
+    try:
+        with recording(timings):
+            return _scan_report(args)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.write(timings.render(wall=time.perf_counter() - start))
+
+
+def _scan_report(args) -> int:
     from .gate import evaluate
     from .scan import STDIN, scan
 
@@ -236,11 +271,14 @@ def _scan(args) -> int:
 
         from .baseline import diff
 
-        report = replace(report, baseline=diff(report, accepted, _shown(args.baseline)))
+        with phase("baseline"):
+            report = replace(report, baseline=diff(report, accepted, _shown(args.baseline)))
     shown_paths = ", ".join("standard input" if p == STDIN else p for p in args.paths)
-    report = evaluate(report, args.fail_on, args.min_score, allow_empty=args.allow_empty, paths=shown_paths,
-                      ratchet=args.ratchet)
-    return _emit(args, report, outputs, config_path)
+    with phase("gate"):
+        report = evaluate(report, args.fail_on, args.min_score, allow_empty=args.allow_empty, paths=shown_paths,
+                          ratchet=args.ratchet)
+    with phase("rendering"):
+        return _emit(args, report, outputs, config_path)
 
 
 def _outputs(args):
@@ -293,9 +331,6 @@ def _outputs(args):
 
 def _emit(args, report, outputs, config_path) -> int:
     """Render every report from the one Report, then write the files (each atomically), then standard output."""
-    from .formatters import console as console_fmt
-    from .formatters import github
-
     *files, (stdout_format, _, stdout_module) = outputs
     rendered = [(path, module.render(report)) for _, path, module in files]
     for path, text in rendered:
@@ -305,6 +340,8 @@ def _emit(args, report, outputs, config_path) -> int:
             print(f"prc: cannot write {_shown(path)}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
     if stdout_format == "console":
+        from .formatters import console as console_fmt  # rich: only when drawing on the console
+
         console = console_fmt.make_console(sys.stdout, color=False if args.no_color or os.environ.get("NO_COLOR")
                                            else None)
         console_fmt.render(report, console, args.verbose, _shown(config_path) if config_path else "")
@@ -315,6 +352,8 @@ def _emit(args, report, outputs, config_path) -> int:
     annotate = args.annotations == "always" or (args.annotations == "auto"
                                                 and os.environ.get("GITHUB_ACTIONS") == "true")
     if annotate and stdout_format != "github":
+        from .formatters import github
+
         sys.stdout.flush()
         sys.stderr.write(github.render(report))
     return EXIT_OK if report.gate.passed else EXIT_GATE
@@ -358,9 +397,16 @@ def _services(args) -> int:
         return prepared
     _, config, scan_input, _ = prepared
     loaded, views = model_services(scan_input, config)
-    unassigned = [o for o in loaded.owners if o.service == UNASSIGNED]
+    # Alert rules of a PrometheusRule are parts, not owners: one that joined no service is still listed.
+    parts = [t for t in loaded.targets if getattr(t, "owner", t) is not t and isinstance(getattr(t, "service", None), str)
+             and hasattr(t, "service_reason") and t.service not in {v.name for v in views}]
+    unassigned = [o for o in loaded.owners if o.service == UNASSIGNED] + parts
+    declared_empty = [d.name for d in config.services if d.name not in {v.name for v in views}]
     render = services_fmt.render_json if args.format == "json" else services_fmt.render_text
     sys.stdout.write(render(views, unassigned))
+    for name in declared_empty:
+        print(f"prc: warning: service {name} is declared in {config.path} but nothing in the scanned paths "
+              "belongs to it", file=sys.stderr)
     return EXIT_OK
 
 
@@ -457,6 +503,13 @@ def _baseline(args) -> int:
         return EXIT_USAGE
     print(summary)
     return EXIT_OK
+
+
+def _audit(args) -> int:
+    """`prc audit aws`: the scan pipeline's engine, waivers, scores, gate and formatters over a live account."""
+    from .aws.cli import run
+
+    return run(args, sys.modules[__name__])
 
 
 def _read_stdin(max_bytes: int) -> str:

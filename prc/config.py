@@ -9,8 +9,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import jsonschema
-
 from .discovery import FileReadError, read_text
 from .registry import Registry
 from .yamlsrc import LDict, LList, YamlError, parse_yaml
@@ -140,6 +138,8 @@ def load_config(path: Path, display: str, registry: Registry, shown_in_report: s
     data = parsed.documents[0].data if parsed.documents else LDict()
     if len(parsed.documents) > 1:
         raise ConfigError([f"{display}: expected one YAML document, found {len(parsed.documents)}"])
+    import jsonschema  # ~50 ms of imports: only when there is a .prc.yaml to validate
+
     validator = jsonschema.Draft202012Validator(load_schema("config.schema.json"),
                                                 format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
@@ -164,7 +164,8 @@ def _build(data: dict, display: str) -> Config:
         path=display,
         default_tier=data.get("default_tier", "standard"),
         service_tag=data.get("service_tag", "Service"),
-        builds={b["dockerfile"]: b["image"] for b in data.get("builds", [])},
+        # Keys are compared with scan paths, which never start with ./ (as runbook: paths are read).
+        builds={b["dockerfile"].removeprefix("./"): b["image"] for b in data.get("builds", [])},
         enable=list(checks.get("enable", [])),
         disable=list(checks.get("disable", [])),
         severity=dict(checks.get("severity", {})),

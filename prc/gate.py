@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .model import SEVERITY_ORDER, Severity, Status
+from .model import FAIL_ON_CHOICES, SEVERITY_ORDER, Severity, Status
 from .report import BaselineDiff, Gate, Report
-
-FAIL_ON_CHOICES = ("verdict", "critical", "high", "medium", "low", "never")
 
 
 NOTHING_CHECKED = "nothing was checked"

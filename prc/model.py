@@ -36,6 +36,8 @@ SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LO
 CATEGORIES = ("lifecycle", "availability", "capacity", "observability", "security", "release", "operability")
 
 TIERS = ("critical", "standard", "experimental")
+# `--fail-on` values (prc.gate reads them); here so the command line is built without importing the gate.
+FAIL_ON_CHOICES = ("verdict", "critical", "high", "medium", "low", "never")
 
 
 @dataclass(frozen=True, order=True)
@@ -118,8 +120,11 @@ class Result:
     @property
     def fingerprint(self) -> str:
         """Stable across unrelated edits: check, service, target identity and the path inside it, never a line."""
+        # A result about a service as a whole is written where the service happens to be anchored (its first
+        # workload's file when .prc.yaml does not declare it); adding a file must not make it a new finding.
+        file = "" if self.target.kind == "service" else self.location.file
         key = "\x1f".join(
-            [self.check.id, self.service, self.location.file, self.target.kind, self.target.namespace,
+            [self.check.id, self.service, file, self.target.kind, self.target.namespace,
              self.target.name, self.target.part, self.at]
         )
         # A file name that is not UTF-8 reaches Python with surrogate escapes; it must still hash, and stably.

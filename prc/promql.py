@@ -19,7 +19,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Mapping, NamedTuple, Sequence
 
-import promql_parser as pp
+
+class _DeferredParser:
+    """Stands for the `promql_parser` module until an expression is first parsed, so a scan without alert rules
+    (and `prc --version`) never loads the native extension; the first attribute read replaces it for good."""
+
+    def __getattr__(self, name: str):
+        global pp
+        import promql_parser
+
+        pp = promql_parser
+        return getattr(promql_parser, name)
+
+
+pp = _DeferredParser()
 
 MAX_LENGTH = 64 * 1024
 MAX_NESTING = 100

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +17,10 @@ from .registry import Registry
 from .report import ExpiringWaiver, Report
 from .scoring import score_services
 from .service_model import RepoFacts, ServiceView, repo_facts, service_views
-from .services import assign_services, service_names, service_of_path
+from .services import Homes, assign_services, service_names, service_of_path
 from .sources import LoadContext, Loaded, load_all
 from .suppress import Suppressor
+from .timings import Timings, current, phase, recording
 
 __all__ = ["STDIN", "ScanInput", "load_inputs", "scan"]
 
@@ -34,40 +36,58 @@ class ScanInput:
 
 def load_inputs(scan_input: ScanInput, config: Config, today: dt.date | None = None) -> tuple[Loaded, RepoFacts]:
     inventory: set[str] = set()
-    found, skipped = discover(list(scan_input.paths), scan_input.root, config.exclude, inventory)
+    with phase("discovery"):
+        found, skipped = discover(list(scan_input.paths), scan_input.root, config.exclude, inventory)
+        scanned_dirs = [d.display for d in found_dirs(scan_input.paths, scan_input.root)]
+    if (timings := current()) is not None:
+        timings.add("discovery", 0.0, len(found))
+    # Each source times its own parsing (sources.load_all).
     loaded = load_all(found, LoadContext(scan_input.root, scan_input.max_file_bytes, config, scan_input.stdin_text,
                                          today))
     loaded.skipped += skipped
     if scan_input.check_links:
         from .loaders.alerts import ask_runbook_links
 
-        ask_runbook_links(loaded.targets)
-    scanned_dirs = [d.display for d in found_dirs(scan_input.paths, scan_input.root)]
-    return loaded, repo_facts(scan_input.root, inventory, scanned_dirs)
+        with phase("runbook links (--check-links)"):
+            ask_runbook_links(loaded.targets)
+    with phase("service model"):
+        declared = [d.runbook.removeprefix("./") for d in config.services if d.runbook and "://" not in d.runbook]
+    return loaded, repo_facts(scan_input.root, inventory, scanned_dirs, declared)
 
 
 def model_services(scan_input: ScanInput, config: Config,
                    today: dt.date | None = None) -> tuple[Loaded, list[ServiceView]]:
     """Load every input and group it into services: what `prc services` shows and `scan` judges."""
     loaded, repo = load_inputs(scan_input, config, today)
-    assign_services(loaded.owners, config, loaded.targets)
-    views = service_views(service_names(loaded.owners, config), loaded.owners, loaded.targets, config, repo)
+    with phase("service model"):
+        assign_services(loaded.owners, config, loaded.targets)
+        views = service_views(service_names(loaded.owners, config), loaded.owners, loaded.targets, config, repo)
     return loaded, views
 
 
-def scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.date) -> Report:
+def scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.date,
+         timings: Timings | None = None) -> Report:
+    """One scan. With `timings`, where the time went is recorded into it (else into the recorder a caller made
+    active with prc.timings.recording, if any); the report is the same either way."""
+    if timings is not None:
+        with recording(timings):
+            return scan(scan_input, config, registry, today)
     loaded, views = model_services(scan_input, config, today)
     owners = loaded.owners
 
     checks = selected_checks(registry, config)
     known = frozenset({c.id for c in registry.checks} | {c.slug for c in registry.checks})
     suppressor = Suppressor(config, loaded.ignores, today, known)
-    results = run_checks(checks, [*loaded.targets, *views], config, suppressor.apply)
-    problems = loaded.problems + suppressor.invalid_inline() + suppressor.invalid_annotations(owners)
-    results += input_errors(problems, lambda file, line: _service_at(file, line, owners, config))
-    results += plugin_errors(registry.load_errors)
-    results.sort(key=Result.sort_key)
-    scores = score_services(results, [v.name for v in views], config, today)
+    targets = [*loaded.targets, *views]
+    with phase("checks", len(checks)):
+        results = _run_checks(checks, targets, config, suppressor.apply)
+    with phase("results (input errors, sort)"):
+        problems = loaded.problems + suppressor.invalid_inline() + suppressor.invalid_annotations(owners)
+        results += input_errors(problems, _service_locator(owners, config))
+        results += plugin_errors(registry.load_errors)
+        results.sort(key=Result.sort_key)
+    with phase("scoring"):
+        scores = score_services(results, [v.name for v in views], config, today)
     return Report(
         version=__version__, config_path=config.path, checks=tuple(checks), results=tuple(results),
         services=tuple(scores), skipped=tuple(sorted(loaded.skipped, key=lambda s: (s.path, s.reason))),
@@ -76,6 +96,20 @@ def scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.da
         today=today.isoformat() if config.waivers or config.attestations or _dated(owners) else "",
         expiring_waivers=expiring_waivers(config, today),
     )
+
+
+def _run_checks(checks: list, targets: list, config: Config, suppress) -> list[Result]:
+    """run_checks, one check at a time when timings are recorded so each check's seconds are known. The results
+    are the same list either way: run_checks goes check by check over the targets in their order."""
+    timings = current()
+    if timings is None:
+        return run_checks(checks, targets, config, suppress)
+    results: list[Result] = []
+    for check in checks:
+        start = time.perf_counter()
+        results += run_checks([check], targets, config, suppress)
+        timings.add_check(f"{check.id} {check.slug}", time.perf_counter() - start)
+    return results
 
 
 EXPIRY_WARNING_DAYS = 14
@@ -97,13 +131,22 @@ def expiring_waivers(config: Config, today: dt.date, days: int = EXPIRY_WARNING_
     return tuple(sorted(found, key=lambda e: (e.expires, e.check, e.source, e.scope)))
 
 
-def _service_at(file: str, line: int, owners: list, config: Config) -> str:
-    """The service of the object whose text holds a line (the last one starting at or above it), else of a
-    file that yielded no object: the declared service whose paths match it, or the one sharing its directory."""
-    above = [o for o in owners if o.file == file and o.header_line <= line]
-    if above:
-        return max(above, key=lambda o: o.header_line).service
-    return service_of_path(file, owners, config) or ""
+def _service_locator(owners: list, config: Config):
+    """service_at(file, line): the service of the object whose text holds a line (the last one starting at or
+    above it), else of a file that yielded no object: the declared service whose paths match it, or the one
+    sharing its directory. The indexes are built once, however many problems there are."""
+    by_file: dict[str, list] = {}
+    for o in owners:
+        by_file.setdefault(o.file, []).append(o)
+    homes = Homes(owners)
+
+    def service_at(file: str, line: int) -> str:
+        above = [o for o in by_file.get(file, ()) if o.header_line <= line]
+        if above:
+            return max(above, key=lambda o: o.header_line).service
+        return service_of_path(file, homes, config) or ""
+
+    return service_at
 
 
 def _dated(owners: list) -> bool:

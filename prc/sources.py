@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 
 from .config import Config
 from .discovery import FileReadError, FoundFile, Problem, Skipped, read_text
+from .timings import phase
 from .yamlsrc import Ignore
 
 
@@ -62,13 +63,14 @@ def read_each(files: list[FoundFile], ctx: LoadContext, loaded: Loaded) -> Itera
 Loader = Callable[[list[FoundFile], LoadContext], Loaded]
 
 
-def _sources() -> list[tuple[frozenset[str], Loader]]:
+def _sources() -> list[tuple[str, frozenset[str], Loader]]:
+    """(name shown by `prc scan --timings`, file kinds, loader) of each source."""
     from .loaders import dockerfile, k8s, terraform
 
     return [
-        (frozenset({"yaml"}), k8s.load),
-        (frozenset({"dockerfile"}), dockerfile.load),
-        (frozenset({"terraform", "tfvars", "tfplan", "json"}), terraform.load),
+        ("kubernetes", frozenset({"yaml"}), k8s.load),
+        ("dockerfile", frozenset({"dockerfile"}), dockerfile.load),
+        ("terraform", frozenset({"terraform", "tfvars", "tfplan", "json"}), terraform.load),
     ]
 
 
@@ -76,11 +78,12 @@ def load_all(files: list[FoundFile], ctx: LoadContext) -> Loaded:
     """Every source over the files of its kinds, in a fixed order."""
     total = Loaded()
     claimed: set[str] = set()
-    for kinds, load in _sources():
+    for name, kinds, load in _sources():
         mine = [f for f in files if f.kind in kinds]
         claimed |= {f.display for f in mine}
         if mine or (ctx.stdin_text is not None and "yaml" in kinds):
-            total.extend(load(mine, ctx))
+            with phase(f"parse {name}", len(mine)):
+                total.extend(load(mine, ctx))
     for f in files:
         if f.display not in claimed and f.explicit:
             total.skipped.append(Skipped(f.display, f"no source reads {f.kind} files like this one"))

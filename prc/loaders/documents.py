@@ -9,6 +9,7 @@ quietly when it is not one.
 
 from __future__ import annotations
 
+from ..timings import phase
 from ..yamlsrc import Document
 
 
@@ -16,10 +17,11 @@ def read_document(display: str, document: Document, ctx):
     """`ctx` is the scan's sources.LoadContext (root, config, max file size), or None in unit tests."""
     from . import alerts, slo
 
-    for reader in (alerts.from_document, slo.from_document):
-        read = reader(display, document, ctx)
-        if read is not None:
-            return read
+    with phase("parse alert rules and SLO documents"):  # inside "parse kubernetes", and not counted in it
+        for reader in (alerts.from_document, slo.from_document):
+            read = reader(display, document, ctx)
+            if read is not None:
+                return read
     return None
 
 
@@ -27,4 +29,5 @@ def read_prometheus_rule(obj, ctx):
     """The rules of a PrometheusRule object (a K8sObject the Kubernetes source made), as a `Loaded`."""
     from . import alerts
 
-    return alerts.from_prometheus_rule(obj, ctx)
+    with phase("parse alert rules and SLO documents"):
+        return alerts.from_prometheus_rule(obj, ctx)
