@@ -412,7 +412,8 @@ def _asg_termination_hook(v: _View):
         if isinstance(transition, Unresolved):
             pending = pending or (transition, f"initial_lifecycle_hook[{i}].lifecycle_transition")
         elif transition == _TERMINATING:
-            yield v.ok(f"termination lifecycle hook {hook.get('name') or i!s}",
+            name = hook.get("name")  # may be Unresolved, which refuses to be a boolean
+            yield v.ok(f"termination lifecycle hook {name if isinstance(name, str) and name else i}",
                        at=f"initial_lifecycle_hook[{i}].lifecycle_transition")
             return
     hooks = _referencing(v.r, ("aws_autoscaling_lifecycle_hook",), "autoscaling_group_name")
@@ -1035,7 +1036,9 @@ def _volumes(v: _View):
             if isinstance(mapping, Unresolved):
                 volumes.append((f"block_device_mappings[{i}]", mapping, f"block_device_mappings[{i}]"))
                 continue
-            ebs = (mapping.get("ebs") or []) if isinstance(mapping, dict) else []
+            ebs = mapping.get("ebs") if isinstance(mapping, dict) else None
+            if not isinstance(ebs, Unresolved) and not ebs:  # an Unresolved refuses to be a boolean
+                ebs = []
             ebs = ebs if isinstance(ebs, list) else [ebs]
             if not ebs:
                 continue  # an instance store or no_device mapping

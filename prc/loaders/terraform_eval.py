@@ -351,7 +351,8 @@ def _conditional(node: tuple, scope: Scope) -> object:
     cond = _eval(node[3], scope)
     if isinstance(cond, Unresolved):
         then, other = evaluate(node[4], scope), evaluate(node[5], scope)
-        if not find_unresolved(then) and not find_unresolved(other) and same_value(then, other):
+        # `is None`: an Unresolved refuses to be a boolean, so `not find_unresolved(...)` raised on one.
+        if find_unresolved(then) is None and find_unresolved(other) is None and same_value(then, other):
             return then
         return _unresolved_from(node, scope, cond)
     return _eval(node[4] if _to_bool(cond) else node[5], scope)

@@ -130,10 +130,11 @@ def read_plan(display: str, text: str, data: dict) -> PlanFile:
     if not isinstance(planned, dict):
         return plan
     unknowns: dict[str, object] = {}
-    for change in data.get("resource_changes") or []:
+    for change in _list(data.get("resource_changes")):
         if isinstance(change, dict) and isinstance(change.get("change"), dict):
             after_unknown = change["change"].get("after_unknown")
-            if after_unknown and isinstance(change.get("address"), str):
+            # Terraform writes an object (attribute -> marker); anything else says nothing about the attributes.
+            if isinstance(after_unknown, dict) and isinstance(change.get("address"), str):
                 unknowns[change["address"]] = after_unknown
     lines = _address_lines(text)
     stack = [planned.get("root_module")]
@@ -141,12 +142,17 @@ def read_plan(display: str, text: str, data: dict) -> PlanFile:
         module = stack.pop(0)
         if not isinstance(module, dict):
             continue
-        for raw in module.get("resources") or []:
+        for raw in _list(module.get("resources")):
             resource = _resource(raw, unknowns, lines)
             if resource is not None:
                 plan.resources.append(resource)
-        stack.extend(module.get("child_modules") or [])
+        stack.extend(_list(module.get("child_modules")))
     return plan
+
+
+def _list(value: object) -> list:
+    """A JSON array of the plan, or nothing when the plan holds something else there (a hand-edited plan)."""
+    return value if isinstance(value, list) else []
 
 
 def _resource(raw: object, unknowns: dict, lines: dict) -> PlanResource | None:
@@ -157,12 +163,17 @@ def _resource(raw: object, unknowns: dict, lines: dict) -> PlanResource | None:
     if parsed is None:
         return None
     modules, mode, type_, name, index = parsed
-    mode = raw.get("mode", mode)
+    # The address decides what the plan's own fields do not say well: a mode other than managed/data, or an
+    # instance key that is neither a count index nor a for_each key (a list would not even be hashable).
+    mode = raw["mode"] if raw.get("mode") in ("managed", "data") else mode
+    raw_index = raw.get("index", index)
+    if raw_index is not None and (isinstance(raw_index, bool) or not isinstance(raw_index, (int, str))):
+        raw_index = index
     values = raw.get("values") if isinstance(raw.get("values"), dict) else {}
     if address in unknowns:
         values = _with_unknown(values, unknowns[address], "", address)
     return PlanResource(address, block_address(modules, mode, type_, name), modules, mode,
-                        str(raw.get("type", type_)), str(raw.get("name", name)), raw.get("index", index), values,
+                        str(raw.get("type", type_)), str(raw.get("name", name)), raw_index, values,
                         lines.get(address, 1))
 
 
