@@ -3,14 +3,18 @@
 
     python3 bench/compare_checkov.py --files 2000 --runs 3
     python3 bench/compare_checkov.py --kind tf --files 1000 --runs 3
+    python3 bench/compare_checkov.py --kind monorepo --files 1000 --runs 3
 
 Generates (or reuses) a synthetic tree with gen_k8s_tree.py (--kind k8s, the
-default) or gen_tf_tree.py (--kind tf) under --workdir (default
-/tmp/prc-bench), plus an empty directory for start-up cost, then alternates
-prc and Checkov runs on each target and prints a table.  Checkov runs with
---framework kubernetes or terraform.  For Terraform, prc runs every check,
-off-by-default ones included, through a generated config that enables every
-category (prc-all-checks.yaml in --workdir, so report paths start there).
+default), gen_tf_tree.py (--kind tf) or gen_monorepo.py (--kind monorepo:
+manifests, Terraform, Dockerfiles, alert rules and SLO documents of N
+services) under --workdir (default /tmp/prc-bench), plus an empty directory
+for start-up cost, then alternates prc and Checkov runs on each target and
+prints a table.  Checkov runs with --framework kubernetes or terraform, and
+with its default frameworks (all of them) for the monorepo.  For Terraform
+and the monorepo, prc runs every check, off-by-default ones included, through
+a generated config that enables every category (prc-all-checks.yaml in
+--workdir, so report paths start there).
 
 Both scanners run inside `unshare -n` (a network namespace with no network;
 needs root), so nothing can leave the machine.  Checkov also gets
@@ -36,10 +40,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-# kind -> (generator, Checkov framework, default --files)
+# kind -> (generator, Checkov framework (None: Checkov's defaults, every framework), default --files)
 KINDS = {
     "k8s": (os.path.join(HERE, "gen_k8s_tree.py"), "kubernetes", 2000),
     "tf": (os.path.join(HERE, "gen_tf_tree.py"), "terraform", 1000),
+    "monorepo": (os.path.join(HERE, "gen_monorepo.py"), None, 1000),
 }
 CATEGORIES = ("lifecycle", "availability", "capacity", "observability", "security", "release", "operability")
 
@@ -53,7 +58,8 @@ def command(tool, exe, target, kind, prc_config=None):
     if tool == "prc":
         config = ["--config", prc_config] if prc_config else []
         return ["unshare", "-n", exe, "scan", target, "--format", "json", *config]
-    return ["unshare", "-n", exe, "-d", target, "--framework", KINDS[kind][1],
+    framework = ["--framework", KINDS[kind][1]] if KINDS[kind][1] else []
+    return ["unshare", "-n", exe, "-d", target, *framework,
             "--skip-download", "--quiet", "--compact", "-o", "json"]
 
 
@@ -115,8 +121,9 @@ def version(cmd):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--kind", choices=sorted(KINDS), default="k8s",
-                    help="k8s: Kubernetes manifests (default); tf: Terraform")
-    ap.add_argument("--files", type=int, help="files in the tree (default 2000 for k8s, 1000 .tf files for tf)")
+                    help="k8s: Kubernetes manifests (default); tf: Terraform; monorepo: every kind prc reads")
+    ap.add_argument("--files", type=int,
+                    help="files in the tree (default 2000 for k8s, 1000 .tf files for tf, 1000 files for monorepo)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--runs", type=int, default=3, help="measured runs per tool and target")
     ap.add_argument("--prc", default=default_prc(), help="prc console script")
@@ -141,7 +148,7 @@ def main(argv=None):
     os.makedirs(args.workdir, exist_ok=True)
     targets = [("empty dir", 0, prepare_empty(args.workdir)),
                (f"{args.files} files", args.files, prepare_tree(args.workdir, args.kind, args.files, args.seed))]
-    prc_config = all_checks_config(args.workdir) if args.kind == "tf" else None
+    prc_config = all_checks_config(args.workdir) if args.kind in ("tf", "monorepo") else None
     print(f"kind: {args.kind}; targets:", ", ".join(path for _, _, path in targets))
     if "checkov" in tools:
         print("checkov", version(["unshare", "-n", args.checkov, "--version"]))
