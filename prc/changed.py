@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .report import Report
-from .services import UNASSIGNED
+from .services import UNASSIGNED, _path_matches
 
 
 def relative(files: list[str], root: Path) -> set[str]:
@@ -53,3 +53,11 @@ def only_changed(report: Report, changed: set[str], config_file: str = "") -> Re
 
     return replace(report, results=tuple(r for r in report.results if kept(r)),
                    services=tuple(s for s in report.services if s.name in touched))
+
+
+def declared_in_changed(declared: list, changed: set[str], config_file: str = "") -> list:
+    """Of the services declared in the config (ServiceDecl), those a change is about: every one when the config
+    itself changed, else those whose declared `paths` hold a changed file."""
+    if config_file and config_file in changed:
+        return list(declared)
+    return [d for d in declared if d.paths and any(_path_matches(f, d.paths) for f in changed)]

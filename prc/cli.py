@@ -259,13 +259,29 @@ def _scan_report(args) -> int:
     if isinstance(accepted, int):
         return accepted
     report = scan(scan_input, config, registry, args.today or dt.date.today())
+    # A declared service nothing belongs to (a typo in its paths, a moved directory) is missing from the report
+    # and the gate: say so, as `prc services` does. Not for stdin alone (no tree was scanned), and with
+    # --changed only for the declared services the change is about.
+    empty = [d for d in config.services if d.name not in {s.name for s in report.services}]
     if changed is not None:
-        from .changed import only_changed, relative
+        from .changed import declared_in_changed, only_changed, relative
 
-        report = only_changed(report, relative(changed, scan_input.root), config.path)
-        if not report.services and not report.results:
-            print(f"prc: no service owns the changed files ({', '.join(changed)}); nothing to check")
-            return EXIT_OK
+        changed_files = relative(changed, scan_input.root)
+        empty = declared_in_changed(empty, changed_files, config.path)
+        report = only_changed(report, changed_files, config.path)
+    if any(p != STDIN for p in args.paths):
+        for d in empty:
+            print(f"prc: warning: service {d.name} is declared in {config.path} but nothing in the scanned paths "
+                  "belongs to it", file=sys.stderr)
+    if changed is not None and not report.services and not report.results:
+        # Nothing to judge, so the gate passes; every report asked for is still written (empty), so that a CI
+        # step uploading it finds it.
+        from dataclasses import replace
+
+        from .report import Gate
+
+        return _emit(args, replace(report, gate=Gate(True)), outputs, config_path,
+                     nothing=f"prc: no service owns the changed files ({', '.join(changed)}); nothing to check")
     if accepted is not None:
         from dataclasses import replace
 
@@ -329,8 +345,11 @@ def _outputs(args):
     return [(name, path, modules[name]) for name, path, _ in outputs] + [(args.format, None, modules.get(args.format))]
 
 
-def _emit(args, report, outputs, config_path) -> int:
-    """Render every report from the one Report, then write the files (each atomically), then standard output."""
+def _emit(args, report, outputs, config_path, nothing: str = "") -> int:
+    """Render every report from the one Report, then write the files (each atomically), then standard output.
+
+    `nothing`: why there was nothing to judge; the console then gets that line instead of an empty report, and
+    any other format on standard output gets its (empty) report with the line on standard error."""
     *files, (stdout_format, _, stdout_module) = outputs
     rendered = [(path, module.render(report)) for _, path, module in files]
     for path, text in rendered:
@@ -339,14 +358,16 @@ def _emit(args, report, outputs, config_path) -> int:
         except OSError as exc:
             print(f"prc: cannot write {_shown(path)}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
-    if stdout_format == "console":
+    if nothing:
+        print(nothing, file=sys.stdout if stdout_format == "console" else sys.stderr)
+    if stdout_format != "console":
+        sys.stdout.write(stdout_module.render(report))
+    elif not nothing:
         from .formatters import console as console_fmt  # rich: only when drawing on the console
 
         console = console_fmt.make_console(sys.stdout, color=False if args.no_color or os.environ.get("NO_COLOR")
                                            else None)
         console_fmt.render(report, console, args.verbose, _shown(config_path) if config_path else "")
-    else:
-        sys.stdout.write(stdout_module.render(report))
     # Under GitHub Actions the runner reads workflow commands from standard error too; there they never mix
     # with a JSON or SARIF report on standard output.
     annotate = args.annotations == "always" or (args.annotations == "auto"

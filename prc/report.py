@@ -70,6 +70,9 @@ class Report:
     gate: Gate = field(default_factory=lambda: Gate(True))
     baseline: BaselineDiff | None = None  # set when the scan ran with --baseline
     expiring_waivers: tuple[ExpiringWaiver, ...] = ()
+    # What was judged when it is not files: "AWS account 123456789012, 2 regions" for an audit; "" for a scan
+    # (whose reports count the files read instead). Not part of the JSON report.
+    source: str = ""
 
     @property
     def failures(self) -> list[Result]:

@@ -163,8 +163,8 @@ def test_action_gate_failure_writes_summary_outputs_and_sarif(runner):
     assert "web" in summary and "NOT READY" in summary
     sarif = json.loads((runner.workspace / "prc.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
-    # Under GitHub Actions prc also writes annotations to the log.
-    assert "::error file=deploy/web/deploy.yaml" in log or "::warning file=deploy/web/deploy.yaml" in log
+    # The SARIF upload annotates the diff: prc's own annotations would show each finding twice.
+    assert "::error file=" not in log and "::warning file=" not in log
 
 
 def test_action_with_a_baseline_fails_only_for_new_findings(runner):
@@ -179,6 +179,8 @@ def test_action_with_a_baseline_fails_only_for_new_findings(runner):
     assert outputs["gate"] == "passed" and outputs["new-findings"] == "0" and outputs["verdict"] == "NOT READY"
     assert runner.summary.read_text(encoding="utf-8") == (runner.workspace / "reports" / "summary.md").read_text()
     assert not (runner.workspace / "prc.sarif").exists()
+    # Without SARIF to upload, prc's annotations are what reach the diff.
+    assert "::error file=deploy/web/deploy.yaml" in log or "::warning file=deploy/web/deploy.yaml" in log
 
     (runner.workspace / "deploy" / "web" / "deploy.yaml").write_text(WEB + SIDECAR, encoding="utf-8")
     runner.output.write_text("", encoding="utf-8")

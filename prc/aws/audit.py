@@ -38,8 +38,10 @@ def audit(snapshot: Snapshot, config: Config, registry: Registry, today: dt.date
     results.sort(key=Result.sort_key)
     names = sorted({t.service for t in targets})
     scores = score_services(results, names, config, today)
+    regions = len(snapshot.regions)
+    source = f"AWS account {snapshot.account_id}, {regions} region{'' if regions == 1 else 's'}"
     return Report(
         version=__version__, config_path=config.path, checks=tuple(checks), results=tuple(results),
         services=tuple(scores), skipped=(), files_scanned=0, objects=len(targets),
-        today=today.isoformat(), expiring_waivers=expiring_waivers(config, today),
+        today=today.isoformat(), expiring_waivers=expiring_waivers(config, today), source=source,
     )

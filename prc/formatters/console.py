@@ -45,7 +45,8 @@ def render(report: Report, console: Console, verbose: bool = False, config_shown
 
 
 def _services_table(report: Report, console: Console, config_shown: str) -> None:
-    console.print(Text(f"prc {report.version}: {report.files_scanned} files, {len(report.services)} services"
+    judged = report.source or f"{report.files_scanned} files"  # an audit reads no files: name what it judged
+    console.print(Text(f"prc {report.version}: {judged}, {len(report.services)} services"
                        + (f", config {config_shown}" if config_shown else ", no .prc.yaml"), style="bold"))
     if not report.services:
         empty = any(reason.startswith(NOTHING_CHECKED) for reason in report.gate.reasons)

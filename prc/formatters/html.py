@@ -139,7 +139,9 @@ def _header(report: Report) -> list[str]:
         facts.append(("Judged on", report.today))
     ready = sum(1 for s in report.services if s.ready)
     facts += [("Services", f"{len(report.services)} ({ready} ready, {len(report.services) - ready} not ready)"),
-              ("Files scanned", str(report.files_scanned)), ("Objects", str(report.objects)),
+              # An audit reads no files: name what it judged instead.
+              ("Audited", report.source) if report.source else ("Files scanned", str(report.files_scanned)),
+              ("Objects", str(report.objects)),
               ("Checks run", str(len(report.checks)))]
     out.append('<dl class="facts">' + "".join(f"<div><dt>{e(k)}</dt><dd>{e(v)}</dd></div>" for k, v in facts)
                + "</dl>")

@@ -144,7 +144,8 @@ def _header(report: Report, lim: Limits) -> list[str]:
         by_severity[r.severity] += 1
     detail = ", ".join(f"{n:,} {sev.value}" for sev, n in by_severity.items() if n)
     facts.append(_count(len(failures), "finding") + (f" ({detail})" if detail else ""))
-    facts.append(f"{_count(report.files_scanned, 'file')} scanned")
+    # An audit reads no files: name what it judged instead.
+    facts.append(esc(report.source) if report.source else f"{_count(report.files_scanned, 'file')} scanned")
     facts.append(f"config {esc(report.config_path)}" if report.config_path else "no .prc.yaml")
     facts.append(f"prc {esc(report.version)}")
     if report.today:
