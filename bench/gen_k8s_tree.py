@@ -428,25 +428,36 @@ def generate(n_files, seed, verdicts=None):
     return out[:n_files]
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--files", type=int, required=True, help="number of YAML files to write")
+def tree_arguments(argv, description, files_help):
+    """--files, --out (empty or absent) and --seed, as every generator in bench/ takes them."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--files", type=int, required=True, help=files_help)
     ap.add_argument("--out", required=True, help="output directory (must be empty or absent)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     if args.files < 0:
         ap.error("--files must be >= 0")
-    out = os.path.abspath(args.out)
-    if os.path.exists(out) and os.listdir(out):
-        ap.error(f"{out} exists and is not empty")
+    args.out = os.path.abspath(args.out)
+    if os.path.exists(args.out) and os.listdir(args.out):
+        ap.error(f"{args.out} exists and is not empty")
+    return args
+
+
+def write_tree(out, files):
+    """Write [(relative path, text)] under out, with Unix line ends whatever the platform."""
     os.makedirs(out, exist_ok=True)
-    files = generate(args.files, args.seed)
     for rel, text in files:
         path = os.path.join(out, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
-    print(f"wrote {len(files)} files to {out}", file=sys.stderr)
+
+
+def main(argv=None):
+    args = tree_arguments(argv, __doc__.split("\n\n")[0], "number of YAML files to write")
+    files = generate(args.files, args.seed)
+    write_tree(args.out, files)
+    print(f"wrote {len(files)} files to {args.out}", file=sys.stderr)
     return 0
 
 

@@ -27,7 +27,6 @@ machine. The last service may be cut short to hit exactly --files. Stdlib
 only; nothing is written outside --out (which must be empty or absent).
 """
 
-import argparse
 import os
 import random
 import sys
@@ -197,23 +196,11 @@ def generate(n_files, seed, verdicts=None):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--files", type=int, required=True, help="number of files to write (every kind counts)")
-    ap.add_argument("--out", required=True, help="output directory (must be empty or absent)")
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args(argv)
-    if args.files < 0:
-        ap.error("--files must be >= 0")
-    out = os.path.abspath(args.out)
-    if os.path.exists(out) and os.listdir(out):
-        ap.error(f"{out} exists and is not empty")
-    os.makedirs(out, exist_ok=True)
+    args = gen_k8s_tree.tree_arguments(argv, __doc__.split("\n\n")[0],
+                                       "number of files to write (every kind counts)")
     files = generate(args.files, args.seed)
-    for rel, text in files:
-        path = os.path.join(out, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+    out = args.out
+    gen_k8s_tree.write_tree(out, files)
     kinds = {}
     for rel, _ in files:
         name = os.path.basename(rel)

@@ -32,7 +32,6 @@ random.Random(seed), and the output is byte-identical for the same
 arguments on any machine.  Nothing is written outside --out.
 """
 
-import argparse
 import json
 import os
 import random
@@ -909,25 +908,13 @@ def generate(n_files, seed, verdicts=None):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--files", type=int, required=True, help="number of .tf files to write")
-    ap.add_argument("--out", required=True, help="output directory (must be empty or absent)")
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args(argv)
-    if args.files < 0:
-        ap.error("--files must be >= 0")
-    out = os.path.abspath(args.out)
-    if os.path.exists(out) and os.listdir(out):
-        ap.error(f"{out} exists and is not empty")
-    os.makedirs(out, exist_ok=True)
+    from gen_k8s_tree import tree_arguments, write_tree
+
+    args = tree_arguments(argv, __doc__.split("\n\n")[0], "number of .tf files to write")
     files = generate(args.files, args.seed)
-    for rel, text in files:
-        path = os.path.join(out, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+    write_tree(args.out, files)
     print(f"wrote {sum(1 for rel, _ in files if rel.endswith('.tf'))} .tf files "
-          f"({len(files)} files in all) to {out}", file=sys.stderr)
+          f"({len(files)} files in all) to {args.out}", file=sys.stderr)
     return 0
 
 
