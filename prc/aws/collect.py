@@ -132,7 +132,11 @@ def collect_launch_templates(session, region):
     for t in templates:
         versions = ec2.describe_launch_template_versions(LaunchTemplateId=t["LaunchTemplateId"],
                                                          Versions=["$Default"]).get("LaunchTemplateVersions", [])
-        t["DefaultVersionData"] = plain(versions[0].get("LaunchTemplateData", {})) if versions else None
+        data = dict(versions[0].get("LaunchTemplateData", {})) if versions else None
+        if data is not None:
+            # Boot scripts often carry passwords and tokens: user data never reaches a snapshot or a report.
+            data.pop("UserData", None)
+        t["DefaultVersionData"] = plain(data) if data is not None else None
     return templates
 
 

@@ -1,8 +1,8 @@
 """The one place every AWS call goes through: a boto3 session that can only read.
 
-Read-only by construction: a botocore `before-call` handler registered on the session sees every operation
-(client methods and paginators alike, since a paginator calls the client method) before it is signed and
-sent, and refuses any whose name does not start with Describe, Get or List, except
+Read-only by construction: a botocore `before-call` handler registered on every client this session makes sees
+every operation (client methods and paginators alike, since a paginator calls the client method) before it is
+signed and sent, and refuses any whose name does not start with Describe, Get or List, except
 GenerateCredentialReport. The handler also counts the calls, for the report on stderr and the benchmark.
 Credentials come from the normal boto3 chain (environment, profile, SSO, instance role); prc never reads,
 prints or stores them.
@@ -59,7 +59,6 @@ class ReadOnlySession:
         self.calls = CallLog()
         self._config = BotoConfig(retries={"mode": "standard", "total_max_attempts": max_attempts},
                                   connect_timeout=10, read_timeout=60, user_agent_extra="prc-audit")
-        self._boto.events.register("before-call", self._guard)
         self._lock = threading.Lock()
 
     def _guard(self, model, **kwargs):
@@ -74,8 +73,13 @@ class ReadOnlySession:
     def client(self, service: str, region: str | None = None):
         # Creating clients from one session is not thread-safe in boto3; using them is.
         with self._lock:
-            return self._boto.client(service, region_name=region or self.default_region,
-                                     endpoint_url=self.endpoint_url, config=self._config)
+            client = self._boto.client(service, region_name=region or self.default_region,
+                                       endpoint_url=self.endpoint_url, config=self._config)
+        # The guard sits on each client prc makes, not on the session: botocore resolves credentials through
+        # clients of its own (sts:AssumeRole for a role_arn profile, AssumeRoleWithWebIdentity on EKS and in
+        # CI, sso-oidc for SSO), which must keep working; every call prc makes goes through a client from here.
+        client.meta.events.register("before-call", self._guard)
+        return client
 
 
 def error_text(exc: BaseException) -> str:

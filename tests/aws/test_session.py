@@ -144,3 +144,45 @@ def test_a_scan_never_imports_boto3():
             "'--format', 'json'])\nprint('boto3' in sys.modules, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert done.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_a_role_arn_profile_assumes_its_role_and_the_audit_still_only_reads(account, tmp_path, monkeypatch):
+    """botocore's own sts:AssumeRole (a role_arn profile, the usual way into production) is credential
+    resolution, not a call of prc's: it must go through, while prc's own clients stay guarded."""
+    (tmp_path / "config").write_text("[profile audit]\nrole_arn = arn:aws:iam::123456789012:role/auditor\n"
+                                     "source_profile = src\nregion = us-east-1\n")
+    (tmp_path / "credentials").write_text("[src]\naws_access_key_id = testing\n"
+                                          "aws_secret_access_key = testing-secret-never-printed\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", account)  # botocore's STS call goes to the moto server too
+    session = ReadOnlySession(profile="audit", endpoint_url=account)
+    iam = session.client("iam")
+    assert iam.get_user(UserName="bob")["User"]["UserName"] == "bob"
+    with pytest.raises(ReadOnlyViolation, match="iam:DeleteUser"):
+        iam.delete_user(UserName="bob")
+    assert ("sts", "AssumeRole") not in session.calls.counts  # not prc's call, and not counted as one
+
+
+def test_launch_template_user_data_never_reaches_the_snapshot(account):
+    import base64
+    import json
+
+    import boto3
+
+    from prc.aws.collect import collect_launch_templates
+
+    secret = "export DB_PASSWORD=hunter2-SUPERSECRET"
+    # A region the seeded account does not use, so no other test sees this template.
+    boto3.client("ec2", "ap-southeast-2", endpoint_url=account).create_launch_template(
+        LaunchTemplateName="boots-with-secrets",
+        LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.micro",
+                            "UserData": base64.b64encode(secret.encode()).decode(),
+                            "MetadataOptions": {"HttpTokens": "required"}})
+    templates = collect_launch_templates(ReadOnlySession(endpoint_url=account), "ap-southeast-2")
+    [mine] = [t for t in templates if t["LaunchTemplateName"] == "boots-with-secrets"]
+    assert mine["DefaultVersionData"]["MetadataOptions"]["HttpTokens"] == "required"
+    assert "UserData" not in mine["DefaultVersionData"]
+    assert base64.b64encode(secret.encode()).decode() not in json.dumps(templates)
