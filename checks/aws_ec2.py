@@ -153,7 +153,7 @@ def aws_no_public_admin_ports(t: AwsTarget, opts):
 def _selects(selection: dict, arns: list[str], tags: dict) -> bool:
     """Whether an AWS Backup selection picks a resource: one of its ARNs matches Resources (patterns; none given
     means every resource) and none matches NotResources, one ListOfTags entry matches (when there are any), and
-    every StringEquals / StringLike condition holds."""
+    every StringEquals / StringLike condition holds and no StringNotEquals / StringNotLike one matches."""
     resources = selection.get("Resources") or []
     has_tags = bool(selection.get("ListOfTags")) or any((selection.get("Conditions") or {}).values())
     if not resources and not has_tags:
@@ -173,6 +173,14 @@ def _selects(selection: dict, arns: list[str], tags: dict) -> bool:
     for c in conditions.get("StringLike") or []:
         value = tags.get(c.get("ConditionKey", "").removeprefix("aws:ResourceTag/"))
         if value is None or not fnmatch.fnmatchcase(value, c.get("ConditionValue", "")):
+            return False
+    # The exclusions AWS Backup also offers, ANDed with the rest: a volume they exclude is not backed up.
+    for c in conditions.get("StringNotEquals") or []:
+        if tags.get(c.get("ConditionKey", "").removeprefix("aws:ResourceTag/")) == c.get("ConditionValue"):
+            return False
+    for c in conditions.get("StringNotLike") or []:
+        value = tags.get(c.get("ConditionKey", "").removeprefix("aws:ResourceTag/"))
+        if value is not None and fnmatch.fnmatchcase(value, c.get("ConditionValue", "")):
             return False
     return True
 
@@ -283,9 +291,11 @@ def _lone_instance(t: AwsInstance, minimum: int):
               if tag_dict(g.get("Tags")).get(t.service_tag) == t.service]
     if groups:
         return  # the service runs in its group, which is judged
+    # A stopped instance is no redundancy: only running (or starting) peers count.
     peers = sorted(i.get("InstanceId", "?") for i in t.snapshot.region_data(t.region, "instances") or []
                    if tag_dict(i.get("Tags")).get(t.service_tag) == t.service
-                   and _GROUP_TAG not in tag_dict(i.get("Tags")))
+                   and _GROUP_TAG not in tag_dict(i.get("Tags"))
+                   and (i.get("State") or {}).get("Name", "running") in ("running", "pending"))
     if len(peers) >= minimum:
         yield t.ok(f"{len(peers)} instances of the service {t.service} run in {t.region}", at="Tags")
     else:

@@ -363,7 +363,10 @@ def unused_credentials(t: AwsTarget, opts):
     limit = int(opts["max_unused_days"])
     credentials = []
     if _true(row.get("password_enabled")):
-        credentials.append(("console password", row.get("password_last_used"), row.get("user_creation_time"),
+        # A password never used is as old as the password, not the user: one set last week is not stale.
+        changed = row.get("password_last_changed")
+        since = changed if isinstance(changed, str) and changed[:1].isdigit() else row.get("user_creation_time")
+        credentials.append(("console password", row.get("password_last_used"), since,
                             "credential-report.password_last_used"))
     for n in ("1", "2"):
         if _true(row.get(f"access_key_{n}_active")):

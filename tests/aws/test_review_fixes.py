@@ -1,0 +1,65 @@
+"""Live-audit checks on account shapes a review found them misjudging, each built from a checked-in fixture
+snapshot with one change."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+from prc.aws.audit import audit
+from prc.aws.snapshot import Snapshot
+from prc.config import Config
+from prc.model import Status
+
+from ..conftest import TODAY
+
+CHECKS = Path(__file__).resolve().parent.parent / "checks"
+
+
+def judged(registry, check_id: str, fixture: str, change, tmp_path: Path) -> list:
+    data = json.loads((CHECKS / check_id / fixture).read_text())
+    change(data)
+    path = tmp_path / "account.snapshot.json"
+    path.write_text(json.dumps(data))
+    report = audit(Snapshot.load(path), Config(enable=[check_id]), registry, TODAY)
+    return [r for r in report.results if r.check.id == check_id]
+
+
+def test_a_stopped_instance_is_no_redundancy(registry, tmp_path):
+    def stop_one(data):
+        region = next(iter(data["regional"].values()))
+        region["instances"][1]["State"] = {"Code": 80, "Name": "stopped"}
+
+    before = judged(registry, "PRC-AWS-030", "good.snapshot.json", lambda d: None, tmp_path)
+    after = judged(registry, "PRC-AWS-030", "good.snapshot.json", stop_one, tmp_path)
+    assert {r.status for r in before} == {Status.PASS}
+    assert Status.FAIL in {r.status for r in after}
+
+
+def test_a_backup_selection_that_excludes_a_tag_does_not_back_those_volumes_up(registry, tmp_path):
+    def exclude_everything_tagged(data):
+        region = next(iter(data["regional"].values()))
+        plan = region["backup"][0]
+        plan["Selections"] = [{"SelectionName": "all-but", "Resources": ["*"],
+                               "Conditions": {"StringNotLike": [{"ConditionKey": "aws:ResourceTag/Backup",
+                                                                 "ConditionValue": "*"}]}}]
+        region["snapshots"] = []
+
+    before = judged(registry, "PRC-AWS-040", "good.snapshot.json", lambda d: None, tmp_path)
+    after = judged(registry, "PRC-AWS-040", "good.snapshot.json", exclude_everything_tagged, tmp_path)
+    assert {r.status for r in before} == {Status.PASS}
+    # The volumes tagged Backup=daily are excluded now, and nothing else covers them.
+    assert Status.FAIL in {r.status for r in after}
+
+
+def test_a_console_password_set_last_week_is_not_stale_however_old_the_user(registry, tmp_path):
+    def new_password_for_an_old_user(data):
+        row = copy.deepcopy(data["credential_report"][0])
+        row.update(user="dana", arn="arn:aws:iam::111122223333:user/dana", password_enabled="true",
+                   password_last_used="no_information", password_last_changed="2026-11-20T09:00:00+00:00",
+                   user_creation_time="2024-01-05T10:00:00+00:00")
+        data["credential_report"].append(row)
+
+    results = judged(registry, "PRC-AWS-094", "good.snapshot.json", new_password_for_an_old_user, tmp_path)
+    assert [r.status for r in results if "dana" in str(r.target)] == [Status.PASS]
