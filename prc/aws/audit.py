@@ -18,7 +18,7 @@ from ..scan import expiring_waivers
 from ..scoring import score_services
 from ..suppress import Suppressor
 from .snapshot import Snapshot
-from .targets import AwsTarget, build_targets
+from .targets import AwsAccount, AwsRegion, AwsTarget, build_targets
 
 
 def aws_checks(registry: Registry, config: Config) -> list:
@@ -42,6 +42,9 @@ def audit(snapshot: Snapshot, config: Config, registry: Registry, today: dt.date
     source = f"AWS account {snapshot.account_id}, {regions} region{'' if regions == 1 else 's'}"
     return Report(
         version=__version__, config_path=config.path, checks=tuple(checks), results=tuple(results),
-        services=tuple(scores), skipped=(), files_scanned=0, objects=len(targets),
+        # Only what the account holds counts as checked: the account and region targets always exist, and an
+        # audit whose every collector was denied must not pass a gate as if it had looked.
+        services=tuple(scores), skipped=(), files_scanned=0,
+        objects=sum(1 for t in targets if not isinstance(t, (AwsAccount, AwsRegion))),
         today=today.isoformat(), expiring_waivers=expiring_waivers(config, today), source=source,
     )

@@ -71,6 +71,7 @@ class Snapshot:
         unknown = sorted(set(data) - known)
         if unknown:
             raise SnapshotError(f"unknown fields: {', '.join(unknown)}")
+        _check_types(data)
         return cls(**data)
 
     def save(self, path: Path) -> None:
@@ -82,6 +83,32 @@ class Snapshot:
             return cls.from_json(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise SnapshotError(exc.strerror or str(exc)) from None
+
+
+# What each field must hold: a hand-edited snapshot with `"regions": "eu-west-1"` would otherwise be read
+# letter by letter, and a null where a list belongs would crash a check.
+_FIELD_TYPES = {"account_id": str, "partition": str, "regions": list, "iam": dict, "credential_report": list,
+                "password_policy": (dict, type(None)), "account_summary": dict, "regional": dict, "errors": list}
+
+
+def _check_types(data: dict) -> None:
+    for name, expected in _FIELD_TYPES.items():
+        if name in data and not isinstance(data[name], expected):
+            wanted = "an object or null" if isinstance(expected, tuple) else {
+                str: "a string", list: "a list", dict: "an object"}[expected]
+            raise SnapshotError(f"{name}: expected {wanted}, got {type(data[name]).__name__}")
+    checks = [("regions", str, "a string (a region name)"), ("credential_report", dict, "an object (a row)"),
+              ("errors", dict, "an object with region, collector and reason")]
+    for name, expected, wanted in checks:
+        for i, item in enumerate(data.get(name, [])):
+            if not isinstance(item, expected):
+                raise SnapshotError(f"{name}[{i}]: expected {wanted}, got {type(item).__name__}")
+    for i, error in enumerate(data.get("errors", [])):
+        if not all(isinstance(error.get(key), str) for key in ("region", "collector", "reason")):
+            raise SnapshotError(f"errors[{i}]: expected region, collector and reason as strings")
+    for region, collected in data.get("regional", {}).items():
+        if not isinstance(collected, dict):
+            raise SnapshotError(f"regional.{region}: expected an object of collectors, got {type(collected).__name__}")
 
 
 def jsonable(value):

@@ -63,3 +63,44 @@ def test_a_console_password_set_last_week_is_not_stale_however_old_the_user(regi
 
     results = judged(registry, "PRC-AWS-094", "good.snapshot.json", new_password_for_an_old_user, tmp_path)
     assert [r.status for r in results if "dana" in str(r.target)] == [Status.PASS]
+
+
+def test_an_audit_that_could_read_nothing_fails_every_gate_but_never(registry, tmp_path, capsys, monkeypatch):
+    from prc.cli import main
+
+    data = json.loads((CHECKS / "PRC-AWS-030" / "good.snapshot.json").read_text())
+    from prc.aws.snapshot import GLOBAL, GLOBAL_COLLECTORS, REGIONAL_COLLECTORS
+
+    data["iam"], data["credential_report"], data["password_policy"], data["account_summary"] = {}, [], None, {}
+    for region in data["regional"]:
+        data["regional"][region] = {}
+    data["errors"] = [{"region": GLOBAL, "collector": c, "reason": "AccessDenied: not authorized"}
+                      for c in GLOBAL_COLLECTORS] + [
+        {"region": region, "collector": c, "reason": "UnauthorizedOperation: not authorized"}
+        for region in data["regional"] for c in REGIONAL_COLLECTORS]
+    path = tmp_path / "denied.snapshot.json"
+    path.write_text(json.dumps(data))
+    monkeypatch.chdir(tmp_path)
+    for fail_on, expected in (("critical", 1), ("low", 1), ("never", 0)):
+        code = main(["audit", "aws", "--from-snapshot", str(path), "--today", "2026-11-23", "--fail-on", fail_on,
+                     "--format", "json"])
+        report = json.loads(capsys.readouterr().out)
+        assert code == expected, (fail_on, report["gate"])
+    assert report["summary"]["objects"] == 0
+
+
+def test_a_snapshot_with_a_field_of_the_wrong_type_is_refused_with_its_name(tmp_path):
+    import pytest
+
+    from prc.aws.snapshot import SnapshotError
+
+    for field_name, value, message in (("regions", "eu-west-1", "regions: expected a list, got str"),
+                                       ("credential_report", None, "credential_report: expected a list, got NoneType"),
+                                       ("regions", [1], "regions[0]: expected a string (a region name), got int")):
+        data = json.loads((CHECKS / "PRC-AWS-030" / "good.snapshot.json").read_text())
+        data[field_name] = value
+        path = tmp_path / "odd.snapshot.json"
+        path.write_text(json.dumps(data))
+        with pytest.raises(SnapshotError) as raised:
+            Snapshot.load(path)
+        assert str(raised.value) == message
