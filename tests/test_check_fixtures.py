@@ -56,7 +56,11 @@ def _findings(check_id: str, fixture: Path, registry) -> tuple[list[dict], int]:
          "severity": r.severity.value, "message": r.message}
         for r in mine if r.status is not Status.PASS
     ]
-    others = [r for r in report.results if r.check.id != check_id]
+    # A snapshot fixture that records a failed collector also makes the services of that region unprovable
+    # (an input ERROR per service, tested in tests/aws/); the check's own answer is what is compared here.
+    unread = fixture.name.endswith(".snapshot.json")
+    others = [r for r in report.results if r.check.id != check_id
+              and not (unread and r.check.id == "PRC-INPUT" and r.target.kind == "service")]
     assert not others, f"unexpected results from outside {check_id}: {others}"
     return findings, sum(1 for r in mine if r.status is Status.PASS)
 

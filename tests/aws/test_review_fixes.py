@@ -104,3 +104,23 @@ def test_a_snapshot_with_a_field_of_the_wrong_type_is_refused_with_its_name(tmp_
         with pytest.raises(SnapshotError) as raised:
             Snapshot.load(path)
         assert str(raised.value) == message
+
+
+def test_a_service_whose_region_could_not_be_fully_read_is_not_ready(registry, tmp_path):
+    def deny_alarms(data):
+        data["errors"].append({"region": "eu-west-1", "collector": "alarms",
+                               "reason": "AccessDenied on DescribeAlarms: not authorized"})
+
+    data = json.loads((CHECKS / "PRC-AWS-030" / "good.snapshot.json").read_text())
+    deny_alarms(data)
+    path = tmp_path / "partial.snapshot.json"
+    path.write_text(json.dumps(data))
+    report = audit(Snapshot.load(path), Config(enable=["PRC-AWS-030"]), registry, TODAY)
+    errors = [r for r in report.results if r.status is Status.ERROR]
+    assert [(r.service, str(r.target), r.location.file, r.message) for r in errors] == [
+        (service, f"service/{service}", "aws://111122223333/eu-west-1",
+         "alarms could not be read in eu-west-1, where the service has resources: "
+         "AccessDenied on DescribeAlarms: not authorized") for service in ("orders", "reports")]
+    # Its redundancy passed on what was read, but a verdict on what was not read cannot be READY.
+    assert {r.status for r in report.results if r.check.id == "PRC-AWS-030"} == {Status.PASS}
+    assert {s.name: s.verdict for s in report.services}["reports"] == "NOT READY"
