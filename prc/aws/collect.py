@@ -200,13 +200,19 @@ REGIONAL_FUNCS = {"instances": collect_instances, "security-groups": collect_sec
 assert tuple(GLOBAL_FUNCS) == GLOBAL_COLLECTORS and tuple(REGIONAL_FUNCS) == REGIONAL_COLLECTORS
 
 
-def account_id(session: ReadOnlySession) -> str:
+def caller(session: ReadOnlySession) -> tuple[str, str]:
+    """(account id, partition) of the identity the audit runs as. The partition (aws, aws-us-gov, aws-cn) comes
+    from its ARN: ARNs the checks build (backup selections) must use it."""
     try:
-        return session.client("sts").get_caller_identity()["Account"]
+        identity = session.client("sts").get_caller_identity()
     except ReadOnlyViolation:
         raise
     except Exception as exc:  # no credentials, expired token, unreachable endpoint
         raise AuditError(f"cannot identify the account: {error_text(exc)}") from None
+    arn = str(identity.get("Arn") or "")
+    partition = arn.split(":")[1] if arn.startswith("arn:") and arn.count(":") >= 5 else "aws"
+    return identity["Account"], partition or "aws"
+
 
 
 def enabled_regions(session: ReadOnlySession) -> list[str]:
@@ -222,7 +228,8 @@ def enabled_regions(session: ReadOnlySession) -> list[str]:
 def collect(session: ReadOnlySession, regions: list[str], workers: int = DEFAULT_WORKERS,
             progress: Callable[[str, str], None] | None = None) -> Snapshot:
     """A snapshot of the account in `regions`. `progress(region, collector)` is called as each one finishes."""
-    snapshot = Snapshot(account_id=account_id(session), regions=sorted(set(regions)))
+    account, partition = caller(session)
+    snapshot = Snapshot(account_id=account, partition=partition, regions=sorted(set(regions)))
     jobs = [(GLOBAL, name, GLOBAL_FUNCS[name]) for name in GLOBAL_COLLECTORS]
     jobs += [(region, name, REGIONAL_FUNCS[name]) for region in snapshot.regions for name in REGIONAL_COLLECTORS]
 

@@ -124,3 +124,18 @@ def test_a_service_whose_region_could_not_be_fully_read_is_not_ready(registry, t
     # Its redundancy passed on what was read, but a verdict on what was not read cannot be READY.
     assert {r.status for r in report.results if r.check.id == "PRC-AWS-030"} == {Status.PASS}
     assert {s.name: s.verdict for s in report.services}["reports"] == "NOT READY"
+
+
+def test_the_partition_comes_from_the_caller_s_arn():
+    from prc.aws.collect import caller
+
+    class Sts:
+        def get_caller_identity(self):
+            return {"Account": "123456789012", "Arn": "arn:aws-us-gov:iam::123456789012:user/auditor"}
+
+    class Session:
+        def client(self, service):
+            assert service == "sts"
+            return Sts()
+
+    assert caller(Session()) == ("123456789012", "aws-us-gov")
