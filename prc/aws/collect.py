@@ -37,6 +37,7 @@ OPERATIONS = frozenset({
     ("autoscaling", "DescribeLifecycleHooks"),
     ("elbv2", "DescribeTargetGroups"),
     ("elbv2", "DescribeTargetGroupAttributes"),
+    ("elbv2", "DescribeTargetHealth"),
     ("elbv2", "DescribeLoadBalancers"),
     ("cloudwatch", "DescribeAlarms"),
     ("backup", "ListBackupPlans"),
@@ -156,6 +157,9 @@ def collect_target_groups(session, region):
     for g in groups:
         attributes = elb.describe_target_group_attributes(TargetGroupArn=g["TargetGroupArn"]).get("Attributes", [])
         g["Attributes"] = {a["Key"]: a.get("Value") for a in attributes}
+        # Which targets are registered and whether the load balancer finds them healthy.
+        health = elb.describe_target_health(TargetGroupArn=g["TargetGroupArn"]).get("TargetHealthDescriptions", [])
+        g["TargetHealth"] = plain(health)
     return groups
 
 
