@@ -50,9 +50,11 @@ def load_inputs(scan_input: ScanInput, config: Config, today: dt.date | None = N
 
         with phase("runbook links (--check-links)"):
             ask_runbook_links(loaded.targets)
+    # The repository facts stat a few known paths on disk: that time belongs to the service model they serve.
     with phase("service model"):
         declared = [d.runbook.removeprefix("./") for d in config.services if d.runbook and "://" not in d.runbook]
-    return loaded, repo_facts(scan_input.root, inventory, scanned_dirs, declared)
+        repo = repo_facts(scan_input.root, inventory, scanned_dirs, declared)
+    return loaded, repo
 
 
 def model_services(scan_input: ScanInput, config: Config,

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from .config import Config, ServiceDecl
 from .model import Location, TargetRef
-from .targets import Artifact, Checkable, K8sObject, Workload
+from .targets import Checkable, Workload
 
 # Where Dependabot and Renovate look for their configuration, relative to the repository's top.
 DEPENDENCY_UPDATE_CONFIGS = (
@@ -159,14 +159,6 @@ class ServiceView(Checkable):
     @property
     def workloads(self) -> list[Workload]:
         return self.of_type(Workload)
-
-    @property
-    def k8s_objects(self) -> list[K8sObject]:
-        return self.of_type(K8sObject)
-
-    @property
-    def artifacts(self) -> list[Artifact]:
-        return self.of_type(Artifact)
 
     @cached_property
     def directories(self) -> list[str]:

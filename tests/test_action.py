@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from . import test_baseline
 from .conftest import REPO
 
 ACTION = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
@@ -28,29 +29,8 @@ HOOKS = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf
 VENV_BIN = Path(sys.executable).parent  # the environment prc is installed in (.venv/bin under CI)
 TODAY = "2026-11-23"
 
-WEB = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-  labels: {app: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-        - name: app
-          image: registry.example.com/web:1.4.2
-          ports: [{containerPort: 8080}]
-"""
-
-SIDECAR = """\
-        - name: proxy
-          image: envoyproxy/envoy:latest
-"""
+# The same service as the baseline tests: one Deployment that is NOT READY, and a sidecar added later.
+WEB, SIDECAR = test_baseline.WEB, test_baseline.SIDECAR
 
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 

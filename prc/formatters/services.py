@@ -16,7 +16,7 @@ def member_rows(members: list) -> list[dict]:
     rows = []
     for m in members:
         rows.append({"kind": m.kind, "name": _name(m), "file": m.file, "line": m.header_line,
-                     "reason": getattr(m, "service_reason", "") or _reason_of_part(m)})
+                     "reason": m.service_reason})
     return sorted(rows, key=lambda r: (r["file"], r["line"], r["kind"], r["name"]))
 
 
@@ -28,14 +28,6 @@ def _name(member) -> str:
 def _label(row: dict) -> str:
     # A Terraform address (aws_iam_role.app) or a Dockerfile's path already says what it is.
     return row["name"] if row["kind"] in row["name"] else f"{row['kind']}/{row['name']}"
-
-
-def _reason_of_part(member) -> str:
-    """A part of an object (an alert rule of a PrometheusRule) is where its object is."""
-    owner = getattr(member, "owner", None)
-    if owner is not None and owner is not member:
-        return f"in {owner.kind}/{owner.name}: {getattr(owner, 'service_reason', '')}"
-    return ""
 
 
 def as_dict(views: list[ServiceView], unassigned: list) -> dict:
