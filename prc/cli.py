@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--timings", action="store_true",
                       help="print to standard error where the time went: discovery, parsing per source, service "
                            "model, checks (the slowest too), scoring, rendering")
+    _parse_arguments(scan)
 
     services = sub.add_parser("services", help="list each service with the artifacts it gathered and why")
     services.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; - reads manifests from stdin")
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="skip files larger than this many MiB with an error (default 20)")
     services.add_argument("--var-file", action="append", default=[], metavar="FILE",
                           help="a Terraform variable file, as for scan (a tag set by a variable can decide a service)")
+    _parse_arguments(services)
 
     checks = sub.add_parser("checks", help="list the available checks")
     checks.add_argument("--format", choices=("table", "markdown"), default="table")
@@ -90,6 +92,26 @@ def _parser() -> argparse.ArgumentParser:
     _baseline_parser(sub)
     _audit_parser(sub, FORMATS, FILE_FORMATS, FAIL_ON_CHOICES)
     return parser
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, 1 or more, got {text!r}")
+    return jobs
+
+
+def _parse_arguments(command) -> None:
+    """How files are parsed: the same for every command that reads a tree."""
+    command.add_argument("--jobs", "-j", type=_jobs, metavar="N",
+                         help="parse files in N processes (default: the number of cores); the output is the same "
+                              "for any N")
+    command.add_argument("--no-cache", action="store_true",
+                         help="parse every file again, neither reading nor writing the parse cache (in "
+                              "$PRC_CACHE_DIR, else the user cache directory: ~/.cache/prc on Linux)")
 
 
 def _audit_parser(sub, formats, file_formats, fail_on_choices) -> None:
@@ -125,6 +147,7 @@ def _baseline_parser(sub) -> None:
                             help="skip files larger than this many MiB with an error (default 20)")
         action.add_argument("--var-file", action="append", default=[], metavar="FILE",
                             help="a Terraform variable file, as for scan")
+        _parse_arguments(action)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,8 +241,12 @@ def _prepare(args):
             return EXIT_USAGE
     # After the config's own var files: the later file wins, as with several -var-file options.
     config.terraform_var_files = [*config.terraform_var_files, *(os.path.abspath(p) for p in var_files)]
+    from .parsing import default_jobs
+    from .userdirs import cache_dir
+
     scan_input = ScanInput(tuple(file_paths), root, stdin_text, args.max_file_size * 1024 * 1024,
-                           check_links=getattr(args, "check_links", False))
+                           check_links=getattr(args, "check_links", False), jobs=args.jobs or default_jobs(),
+                           cache_dir=None if args.no_cache else cache_dir())
     return registry, config, scan_input, config_path
 
 
@@ -351,17 +378,17 @@ def _emit(args, report, outputs, config_path, nothing: str = "") -> int:
     `nothing`: why there was nothing to judge; the console then gets that line instead of an empty report, and
     any other format on standard output gets its (empty) report with the line on standard error."""
     *files, (stdout_format, _, stdout_module) = outputs
-    rendered = [(path, module.render(report)) for _, path, module in files]
-    for path, text in rendered:
+    for _, path, module in files:
         try:
-            _write_atomically(path, text)
+            _write_atomically(path, _pieces(module, report))
         except OSError as exc:
             print(f"prc: cannot write {_shown(path)}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
     if nothing:
         print(nothing, file=sys.stdout if stdout_format == "console" else sys.stderr)
     if stdout_format != "console":
-        sys.stdout.write(stdout_module.render(report))
+        for piece in _pieces(stdout_module, report):
+            sys.stdout.write(piece)
     elif not nothing:
         from .formatters import console as console_fmt  # rich: only when drawing on the console
 
@@ -380,9 +407,17 @@ def _emit(args, report, outputs, config_path, nothing: str = "") -> int:
     return EXIT_OK if report.gate.passed else EXIT_GATE
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename it over `path`: a reader (or a crash) never sees
-    half a report. A new file gets the mode the umask gives; an existing one keeps its own."""
+def _pieces(module, report):
+    """A report's text in the pieces its formatter writes it in: whole, unless the formatter streams (`chunks`)
+    because its report can be too large to hold twice."""
+    chunks = getattr(module, "chunks", None)
+    return chunks(report) if chunks is not None else (module.render(report),)
+
+
+def _write_atomically(path: Path, text) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path`: a reader (or a crash, or a formatter
+    failing halfway through its pieces) never sees half a report. `text` is a string or an iterable of pieces.
+    A new file gets the mode the umask gives; an existing one keeps its own."""
     import contextlib
     import stat
     import tempfile
@@ -397,7 +432,8 @@ def _write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "wb") as stream:
             # "replace": a file name that is not UTF-8 must not lose the whole report.
-            stream.write(text.encode("utf-8", "replace"))
+            for piece in (text,) if isinstance(text, str) else text:
+                stream.write(piece.encode("utf-8", "replace"))
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(tmp, mode)

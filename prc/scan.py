@@ -20,6 +20,8 @@ from .service_model import RepoFacts, ServiceView, repo_facts, service_views
 from .services import Homes, assign_services, service_names, service_of_path
 from .sources import LoadContext, Loaded, load_all
 from .suppress import Suppressor
+from .memory import long_lived, release
+from .parsing import Parser
 from .timings import Timings, current, phase, recording
 
 __all__ = ["STDIN", "ScanInput", "load_inputs", "scan"]
@@ -32,6 +34,8 @@ class ScanInput:
     stdin_text: str | None = None  # text read from `-`
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     check_links: bool = False  # --check-links: ask whether absolute runbook URLs answer
+    jobs: int = 1  # processes parsing files (--jobs); 1 parses here
+    cache_dir: Path | None = None  # the parse cache's directory; None: no cache (--no-cache)
 
 
 def load_inputs(scan_input: ScanInput, config: Config, today: dt.date | None = None) -> tuple[Loaded, RepoFacts]:
@@ -42,8 +46,16 @@ def load_inputs(scan_input: ScanInput, config: Config, today: dt.date | None = N
     if (timings := current()) is not None:
         timings.add("discovery", 0.0, len(found))
     # Each source times its own parsing (sources.load_all).
-    loaded = load_all(found, LoadContext(scan_input.root, scan_input.max_file_bytes, config, scan_input.stdin_text,
-                                         today))
+    parser = _parser(scan_input)
+    try:
+        with long_lived():
+            loaded = load_all(found, LoadContext(scan_input.root, scan_input.max_file_bytes, config,
+                                                 scan_input.stdin_text, today, parser))
+    finally:
+        parser.close()
+    if (timings := current()) is not None:
+        timings.note("files parsed", ", ".join(f"{count} {how}" for how, count in parser.counts.items() if count)
+                     or "none")
     loaded.skipped += skipped
     if scan_input.check_links:
         from .loaders.alerts import ask_runbook_links
@@ -55,6 +67,16 @@ def load_inputs(scan_input: ScanInput, config: Config, today: dt.date | None = N
         declared = [d.runbook.removeprefix("./") for d in config.services if d.runbook and "://" not in d.runbook]
         repo = repo_facts(scan_input.root, inventory, scanned_dirs, declared)
     return loaded, repo
+
+
+def _parser(scan_input: ScanInput) -> Parser:
+    cache = None
+    if scan_input.cache_dir is not None:
+        from .parse_cache import ParseCache
+
+        with phase("parse cache (open)"):
+            cache = ParseCache.open(scan_input.cache_dir)
+    return Parser(scan_input.jobs, cache)
 
 
 def model_services(scan_input: ScanInput, config: Config,
@@ -74,6 +96,13 @@ def scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.da
     if timings is not None:
         with recording(timings):
             return scan(scan_input, config, registry, today)
+    try:
+        return _scan(scan_input, config, registry, today)
+    finally:
+        release()
+
+
+def _scan(scan_input: ScanInput, config: Config, registry: Registry, today: dt.date) -> Report:
     loaded, views = model_services(scan_input, config, today)
     owners = loaded.owners
 

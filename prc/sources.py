@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .config import Config
 from .discovery import FileReadError, FoundFile, Problem, Skipped, read_text
 from .timings import phase
 from .yamlsrc import Ignore
+
+if TYPE_CHECKING:
+    from .parsing import Parser
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,14 @@ class LoadContext:
     stdin_text: str | None = None  # manifests piped to `prc scan -`
     # The scan's date, for what expires in documents (an SLO's next review); None when no date applies.
     today: dt.date | None = None
+    # How per-file parsing runs (worker processes, the parse cache); None: here, uncached.
+    parser: "Parser | None" = None
+
+    def parse(self, name: str, texts: list[str]) -> list[object]:
+        """What parser `name` (prc.parsing.PARSERS) makes of each text, in order."""
+        from .parsing import serial
+
+        return (self.parser or serial()).parse(name, texts)
 
 
 @dataclass

@@ -25,10 +25,12 @@ ORDER = (
     "registry (load checks)",
     "config",
     "discovery",
+    "parse cache (open)",
     "parse kubernetes",
     "parse alert rules and SLO documents",
     "parse dockerfile",
     "parse terraform",
+    "garbage collection",
     "runbook links (--check-links)",
     "service model",
     "checks",
@@ -52,6 +54,7 @@ class Timings:
         self.phases: dict[str, float] = {}
         self.counts: dict[str, int] = {}
         self.checks: dict[str, float] = {}
+        self.notes: dict[str, str] = {}  # facts about the run shown under the figures (how files were parsed)
         self._nested: list[list[float]] = []  # per open phase: seconds spent in phases nested inside it
 
     @contextmanager
@@ -76,6 +79,9 @@ class Timings:
     def add_check(self, check: str, seconds: float) -> None:
         self.checks[check] = self.checks.get(check, 0.0) + seconds
 
+    def note(self, name: str, text: str) -> None:
+        self.notes[name] = text
+
     def total(self) -> float:
         return sum(self.phases.values())
 
@@ -93,6 +99,7 @@ class Timings:
                 slowest = sorted(self.checks.items(), key=lambda item: (-item[1], item[0]))[:SLOWEST]
                 for check, seconds in slowest:
                     lines.append(f"    {check:<{width - 2}} {seconds:8.3f}")
+        lines += [f"  {name}: {text}" for name, text in self.notes.items()]
         covered = self.total()
         if wall is not None:
             lines.append(f"  {'other (imports, arguments)':<{width}} {max(wall - covered, 0.0):8.3f}")

@@ -235,22 +235,29 @@ def test_a_read_only_cache_directory_means_no_cache(tmp_path):
 
 
 def test_default_cache_dir_follows_xdg(monkeypatch, tmp_path):
-    monkeypatch.setattr(cat_mod.sys, "platform", "linux")
+    from prc import userdirs
+
+    monkeypatch.delenv("PRC_CACHE_DIR", raising=False)
+    monkeypatch.setattr(userdirs.sys, "platform", "linux")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cat_mod.default_cache_dir() == tmp_path / "prc"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # invalid per the XDG spec: ignored
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert cat_mod.default_cache_dir() == tmp_path / "home" / ".cache" / "prc"
-    monkeypatch.setattr(cat_mod.sys, "platform", "darwin")
+    monkeypatch.setattr(userdirs.sys, "platform", "darwin")
     assert cat_mod.default_cache_dir() == tmp_path / "home" / "Library" / "Caches" / "prc"
-    monkeypatch.setattr(cat_mod.sys, "platform", "win32")
+    monkeypatch.setattr(userdirs.sys, "platform", "win32")
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
     assert cat_mod.default_cache_dir() == tmp_path / "local" / "prc" / "Cache"
+    monkeypatch.setenv("PRC_CACHE_DIR", str(tmp_path / "explicit"))  # wins on every platform
+    assert cat_mod.default_cache_dir() == tmp_path / "explicit"
 
 
 def test_get_catalogue_loads_once_lazily(monkeypatch, tmp_path):
+    from prc import userdirs
+
     monkeypatch.setattr(cat_mod, "_shared", None)
-    monkeypatch.setattr(cat_mod.sys, "platform", "linux")
+    monkeypatch.setattr(userdirs.sys, "platform", "linux")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     first = get_catalogue()
     assert get_catalogue() is first

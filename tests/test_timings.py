@@ -16,11 +16,13 @@ from prc.timings import Timings, current, phase, recording
 from .conftest import REPO, TODAY
 
 SAMPLES = REPO / "sample_services"  # Kubernetes, alert rules, SLOs, Dockerfiles and Terraform
-PHASES = ("registry (load checks)", "config", "discovery", "parse kubernetes", "parse alert rules and SLO documents",
-          "parse dockerfile", "parse terraform", "service model", "checks", "results (input errors, sort)",
-          "scoring", "gate", "rendering", "other (imports, arguments)", "total")
+PHASES = ("registry (load checks)", "config", "discovery", "parse cache (open)", "parse kubernetes",
+          "parse alert rules and SLO documents", "parse dockerfile", "parse terraform", "garbage collection",
+          "service model", "checks", "results (input errors, sort)", "scoring", "gate", "rendering",
+          "other (imports, arguments)", "total")
 ROW = re.compile(r"^ {2}(?P<name>\S.*?) +(?P<seconds>-?\d+\.\d{3})(?:  \((?P<count>\d+)(?: \w+)?\))?$")
 CHECK_ROW = re.compile(r"^ {4}(?P<check>PRC-[A-Z0-9-]+ [a-z0-9-]+) +(?P<seconds>-?\d+\.\d{3})$")
+NOTE = re.compile(r"^ {2}(?P<name>[a-z ]+): (?P<text>.+)$")
 
 
 def _run(capsys, monkeypatch, *args):
@@ -32,11 +34,14 @@ def _run(capsys, monkeypatch, *args):
     return code, captured.out, captured.err
 
 
-def _table(err: str) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
+def _table(err: str, notes: dict | None = None) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
     lines = err[err.index("prc: timings"):].splitlines()[1:]
     rows, counts, checks = {}, {}, {}
     for line in lines:
-        if (m := CHECK_ROW.match(line)) is not None:
+        if (m := NOTE.match(line)) is not None:
+            if notes is not None:
+                notes[m["name"]] = m["text"]
+        elif (m := CHECK_ROW.match(line)) is not None:
             checks[m["check"]] = float(m["seconds"])
         elif (m := ROW.match(line)) is not None:
             rows[m["name"]] = float(m["seconds"])

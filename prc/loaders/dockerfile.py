@@ -1125,8 +1125,10 @@ def load(files: list, ctx: "LoadContext") -> "Loaded":
 
     loaded = Loaded()
     root = Path(ctx.root)
-    for found, text in read_each(files, ctx, loaded):
-        dockerfile, problems = load_dockerfile_text(found.display, text, found.path, root, ctx.max_file_bytes)
+    texts = list(read_each(files, ctx, loaded))
+    for (found, text), parsed in zip(texts, ctx.parse("dockerfile", [text for _, text in texts])):
+        dockerfile, problems = load_dockerfile_text(found.display, text, found.path, root, ctx.max_file_bytes,
+                                                    parsed)
         loaded.problems += problems
         loaded.owners.append(dockerfile)
         if not problems:
@@ -1138,15 +1140,16 @@ def load(files: list, ctx: "LoadContext") -> "Loaded":
 
 
 def load_dockerfile_text(display: str, text: str, path: Path | None = None, root: Path | None = None,
-                         max_bytes: int = MAX_SCRIPT_BYTES) -> tuple[Dockerfile, list[Problem]]:
+                         max_bytes: int = MAX_SCRIPT_BYTES,
+                         parsed: ParsedDockerfile | None = None) -> tuple[Dockerfile, list[Problem]]:
     """A Dockerfile target and the problems found reading it. With problems, the target only carries the file
-    into its service (line 0, no stages)."""
+    into its service (line 0, no stages). `parsed`: parse(text), when the caller has it already."""
     # The directory's name is the service a Dockerfile names, unless it is a name every repository uses for its
     # build files (docker/, build/): those name no service. At the scan root there is no name to take: the
     # checkout's own directory name differs from clone to clone, and would change services and fingerprints.
     parent = PurePosixPath(display).parent
     hint = parent.name if str(parent) not in ("", ".") and parent.name.lower() not in GENERIC_DIRECTORIES else ""
-    parsed = parse(text)
+    parsed = parse(text) if parsed is None else parsed
     global_args, stages, errors = build(parsed) if not parsed.errors else ([], [], [])
     errors = parsed.errors + errors
     problems = [Problem(display, e.line, e.message) for e in sorted(errors, key=lambda e: e.line)]

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ..discovery import Problem, Skipped
-from ..targets import WORKLOAD_KINDS, K8sObject, RbacBinding, RbacRole, Workload, mapping, sequence
-from ..yamlsrc import Document, Ignore, LDict, YamlError, parse_yaml
+from ..targets import WORKLOAD_KINDS, K8sObject, RbacBinding, RbacRole, Workload, mapping
+from ..parsing import Failure
+from ..yamlsrc import Document, Ignore, LDict
 from .alerts import link_recording_rules
 from .documents import read_document, read_prometheus_rule
 
@@ -116,24 +117,32 @@ def helm_template_line(display: str, text: str) -> int:
     return _template_action_line(text)
 
 
-def load_k8s_text(display: str, text: str, ctx=None) -> LoadedFile:
-    """`ctx` (a sources.LoadContext) is what the document readers need to resolve paths; None in unit tests of
-    Kubernetes objects alone."""
-    loaded = LoadedFile(display)
+def unparsed_reason(display: str, text: str) -> str:
+    """Why a YAML file is skipped without parsing it (empty, a Helm template); "" when it is to be parsed."""
     if not text.strip():
-        loaded.skipped.append(Skipped(display, "empty file"))
-        return loaded
+        return "empty file"
     template_line = helm_template_line(display, text)
     if template_line:
-        loaded.skipped.append(
-            Skipped(display, f"Helm/Go template syntax ({{{{ ... }}}}) at line {template_line}; render it first: "
-                    "helm template CHART | prc scan -")
-        )
+        return (f"Helm/Go template syntax ({{{{ ... }}}}) at line {template_line}; render it first: "
+                "helm template CHART | prc scan -")
+    return ""
+
+
+def load_k8s_text(display: str, text: str, ctx=None, parsed=None) -> LoadedFile:
+    """`ctx` (a sources.LoadContext) is what the document readers need to resolve paths; None in unit tests of
+    Kubernetes objects alone. `parsed`: what the "yaml" parser (prc.parsing) made of the text, when the caller
+    parsed it already (in worker processes, or from the cache)."""
+    loaded = LoadedFile(display)
+    reason = unparsed_reason(display, text)
+    if reason:
+        loaded.skipped.append(Skipped(display, reason))
         return loaded
-    try:
-        parsed = parse_yaml(text)
-    except YamlError as exc:
-        loaded.problems.append(Problem(display, exc.line, f"invalid YAML: {exc.message}"))
+    if parsed is None:
+        from ..parsing import parse_one
+
+        parsed = parse_one("yaml", text)
+    if isinstance(parsed, Failure):
+        loaded.problems.append(Problem(display, parsed.line, f"invalid YAML: {parsed.message}"))
         return loaded
     loaded.ignores = parsed.ignores
     for document in parsed.documents:
@@ -183,16 +192,21 @@ def _add_object(doc: LDict, loaded: LoadedFile) -> None:
         return
     namespace = metadata.get("namespace")
     namespace = namespace if isinstance(namespace, str) else ""
-    common = dict(kind=kind, api_version=doc["apiVersion"], name=name, namespace=namespace, doc=doc,
-                  file=loaded.display)
+    loaded.objects.append(make_object(doc, loaded.display, name, namespace))
+
+
+def make_object(doc: LDict, file: str, name: str, namespace: str) -> K8sObject:
+    """One object typed as every source types it (a Workload with its pod template, an RBAC role or binding, or a
+    plain K8sObject); the live audit (prc.kube) makes its targets with it too, from objects read from a cluster."""
+    kind = doc["kind"]
+    common = dict(kind=kind, api_version=doc["apiVersion"], name=name, namespace=namespace, doc=doc, file=file)
     if kind in WORKLOAD_KINDS:
-        loaded.objects.append(_workload(common))
-    elif kind in ("Role", "ClusterRole"):
-        loaded.objects.append(RbacRole(**common))
-    elif kind in ("RoleBinding", "ClusterRoleBinding"):
-        loaded.objects.append(RbacBinding(**common))
-    else:
-        loaded.objects.append(K8sObject(**common))
+        return _workload(common)
+    if kind in ("Role", "ClusterRole"):
+        return RbacRole(**common)
+    if kind in ("RoleBinding", "ClusterRoleBinding"):
+        return RbacBinding(**common)
+    return K8sObject(**common)
 
 
 _POD_TEMPLATE_PATHS = {
@@ -228,8 +242,11 @@ def load(files, ctx) -> "Loaded":
         texts.append((None, ctx.stdin_text))
     objects: list[K8sObject] = []
     read = Loaded()
-    for found, text in texts:
-        one = load_k8s_text(found.display if found else STDIN, text, ctx)
+    displays = [found.display if found else STDIN for found, _ in texts]
+    wanted = [i for i, (display, (_, text)) in enumerate(zip(displays, texts)) if not unparsed_reason(display, text)]
+    products = dict(zip(wanted, ctx.parse("yaml", [texts[i][1] for i in wanted])))
+    for i, (display, (_, text)) in enumerate(zip(displays, texts)):
+        one = load_k8s_text(display, text, ctx, products.get(i))
         objects += one.objects
         loaded.problems += one.problems
         loaded.skipped += one.skipped

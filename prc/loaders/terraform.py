@@ -92,7 +92,6 @@ cache or a process pool can hold it; the evaluation then needs every file of a r
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
@@ -102,6 +101,7 @@ from typing import TYPE_CHECKING
 
 from ..discovery import FileReadError, FoundFile, Problem, Skipped, read_text
 from ..model import Location, TargetRef
+from ..parsing import Failure
 from ..targets import Artifact
 from ..yamlsrc import LDict, LList, find_ignores, line_of
 from .terraform_eval import (Computed, EvalError, Scope, SourceText, Unresolved, convert_to_type, evaluate,
@@ -271,13 +271,31 @@ class TfFile:
 
 
 def parse_tf(display: str, text: str) -> TfFile:
-    if display.lower().endswith(".json"):
-        return _parse_tf_json(display, text)
-    try:
-        return TfFile(display, text, parse_hcl(text))
-    except HclError as exc:
-        line, column = exc.line_col(text)
-        return TfFile(display, text, None, (line, f"HCL syntax error at column {column}: {exc.message}"))
+    return parse_tf_files([(display, text)])[0]
+
+
+def parse_tf_files(items: list[tuple[str, str]], parse=None) -> list[TfFile]:
+    """Each (display, text) parsed, in order. `parse(name, texts)` runs the HCL parser over many texts (in worker
+    processes, from the cache: sources.LoadContext.parse); by default here, one by one."""
+    if parse is None:
+        from ..parsing import parse_one
+
+        def parse(name, texts):
+            return [parse_one(name, text) for text in texts]
+
+    hcl = [i for i, (display, _) in enumerate(items) if not display.lower().endswith(".json")]
+    bodies = dict(zip(hcl, parse("hcl", [items[i][1] for i in hcl])))
+    files = []
+    for i, (display, text) in enumerate(items):
+        body = bodies.get(i)
+        if body is None:
+            files.append(_parse_tf_json(display, text))
+        elif isinstance(body, Failure):
+            line, column = HclError(body.message, body.offset).line_col(text)
+            files.append(TfFile(display, text, None, (line, f"HCL syntax error at column {column}: {body.message}")))
+        else:
+            files.append(TfFile(display, text, body))
+    return files
 
 
 def _json_error(exc: json.JSONDecodeError) -> tuple[int, str]:
@@ -1022,7 +1040,7 @@ def _references(body: Body, prefix: str, declared) -> dict:
 
     def walk(node: object, into: set) -> None:
         if isinstance(node, tuple):
-            if not node or node[0] is LIT:
+            if not node or node[0] == LIT:
                 return
             if node[0] == REF:
                 address = _ref_address(node[3], node[4])
@@ -1217,13 +1235,14 @@ def _tfvars_values(display: str, text: str, loaded) -> dict:
 
 def load_roots(tf_files: list[tuple[FoundFile, str]], tfvars_files: list[tuple[FoundFile, str]],
                plans: list[tuple[FoundFile, str]], loaded, root: Path, max_bytes: int, service_tag: str,
-               var_files: list[tuple[str, str]] = ()) -> list[TfRoot]:
+               var_files: list[tuple[str, str]] = (), parse=None) -> list[TfRoot]:
     """Parse, group into modules, evaluate every root module, apply plans. Problems and skipped paths go
-    to `loaded`; `var_files` are extra (display, text) tfvars applied after the automatic ones."""
+    to `loaded`; `var_files` are extra (display, text) tfvars applied after the automatic ones; `parse` as for
+    parse_tf_files."""
     parsed: dict[str, list[TfFile]] = {}
     paths: dict[str, Path] = {}
-    for found, text in tf_files:
-        tf = parse_tf(found.display, text)
+    tf_parsed = parse_tf_files([(found.display, text) for found, text in tf_files], parse)
+    for (found, text), tf in zip(tf_files, tf_parsed):
         if tf.error:
             loaded.problems.append(Problem(found.display, tf.error[0], tf.error[1]))
         ignores = find_ignores(text)
@@ -1374,16 +1393,10 @@ def load(files: list[FoundFile], ctx) -> Loaded:
     # also read automatically: applied last, its values win either way).
     tfvars = [(f, t) for f, t in texts if f.kind == "tfvars" and os.path.realpath(f.path) not in given]
     plans = [(f, t) for f, t in texts if f.kind in ("tfplan", "json")]
-    # Parsing and evaluation allocate millions of small tuples and almost no reference cycles; the cyclic
-    # collector, run every few thousand allocations, took ~45% of the time on the 1,000-file tree.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        roots = load_roots(tf_files, tfvars, plans, loaded, ctx.root, ctx.max_file_bytes, ctx.config.service_tag,
-                           var_files=[(display, text) for _, display, text in var_files])
-    finally:
-        if was_enabled:
-            gc.enable()
+    # prc.memory.long_lived pauses the cyclic collector around every source: without that, it took ~45% of this
+    # source's time on the 1,000-file tree.
+    roots = load_roots(tf_files, tfvars, plans, loaded, ctx.root, ctx.max_file_bytes, ctx.config.service_tag,
+                       var_files=[(display, text) for _, display, text in var_files], parse=ctx.parse)
     if var_files:
         # load_roots reads each var file once per root module: say what is wrong with one only once.
         shown = {display for _, display, _ in var_files}

@@ -179,13 +179,13 @@ def evaluate(node: tuple, scope: Scope) -> object:
 
 def _eval(node: tuple, scope: Scope) -> object:
     tag = node[0]
-    if tag is LIT:
+    if tag == LIT:
         return node[3]
-    if tag is REF:
+    if tag == REF:
         return _reference(node, scope)
-    if tag is TPL:
+    if tag == TPL:
         return _template(node, node[3], scope)
-    if tag is TUP:
+    if tag == TUP:
         items = [_eval(item, scope) for item in node[3]]
         if scope.lines:
             out = LList(scope.source.line(node[1]))
@@ -193,7 +193,7 @@ def _eval(node: tuple, scope: Scope) -> object:
             out.item_lines = [scope.source.line(item[1]) for item in node[3]]
             return out
         return items
-    if tag is OBJ:
+    if tag == OBJ:
         out = LDict(scope.source.line(node[1])) if scope.lines else {}
         for key_node, value_node, line in node[3]:
             key = _eval(key_node, scope)
@@ -206,15 +206,15 @@ def _eval(node: tuple, scope: Scope) -> object:
             if scope.lines:
                 out.key_lines[key] = line
         return out
-    if tag is PAREN:
+    if tag == PAREN:
         return _eval(node[3], scope)
-    if tag is CALL:
+    if tag == CALL:
         return _call(node, scope)
-    if tag is COND:
+    if tag == COND:
         return _conditional(node, scope)
-    if tag is BIN:
+    if tag == BIN:
         return _binary(node, scope)
-    if tag is UN:
+    if tag == UN:
         value = _eval(node[4], scope)
         if isinstance(value, Unresolved):
             return _unresolved_from(node, scope, value)
@@ -223,9 +223,9 @@ def _eval(node: tuple, scope: Scope) -> object:
                 raise EvalError(f'"!" needs a bool, not {_type_name(value)}')
             return not value
         return -_to_number(value)
-    if tag is FORX:
+    if tag == FORX:
         return _for_expression(node, scope)
-    if tag is POST:
+    if tag == POST:
         base = _eval(node[3], scope)
         return _traverse(base, node[4], node, scope)
     raise EvalError(f"unknown expression {tag}")  # pragma: no cover - the parser makes no other tags
