@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
+from . import jsontext
 from ..model import Result, Status, Suppression
 from ..report import BaselineDiff, BaselineEntry, Report
 from ..scoring import ServiceScore
@@ -98,10 +99,6 @@ def report_dict(report: Report, with_results: bool = True) -> dict:
     }
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-
-
 def chunks(report: Report) -> Iterator[str]:
     """The report's text in pieces, byte for byte what json.dumps(report_dict(report), indent=2, sort_keys=True)
     gives, with the results encoded one at a time: at 10,000 files the results as one dict tree and one string
@@ -111,12 +108,11 @@ def chunks(report: Report) -> Iterator[str]:
     for i, key in enumerate(sorted([*top, "results"])):
         yield f'{"," if i else ""}\n  {json.dumps(key)}: '
         if key != "results":
-            yield _dumps(top[key]).replace("\n", "\n  ")
+            yield jsontext.dumps(top[key], "  ")
             continue
         count = 0
         for count, result in enumerate(_results(report), 1):
-            # json.dumps escapes newlines inside strings, so every newline here is one of the layout's.
-            yield ("[" if count == 1 else ",") + "\n    " + _dumps(result).replace("\n", "\n    ")
+            yield ("[" if count == 1 else ",") + "\n    " + jsontext.dumps(result, "    ")
         yield "\n  ]" if count else "[]"
     yield "\n}\n"
 
