@@ -17,14 +17,14 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=5) | st.di
                       max_leaves=40)
 
 
-def _reference(value, prefix=""):
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n" + prefix)
+def _reference(value, prefix="", sort_keys=True):
+    return json.dumps(value, indent=2, sort_keys=sort_keys, ensure_ascii=False).replace("\n", "\n" + prefix)
 
 
 @settings(max_examples=300, deadline=None)
-@given(values, st.sampled_from(["", "  ", "    "]))
-def test_the_same_text_as_json_dumps_for_any_json_value(value, prefix):
-    assert jsontext.dumps(value, prefix) == _reference(value, prefix)
+@given(values, st.sampled_from(["", "  ", "    "]), st.booleans())
+def test_the_same_text_as_json_dumps_for_any_json_value(value, prefix, sort_keys):
+    assert jsontext.dumps(value, prefix, sort_keys) == _reference(value, prefix, sort_keys)
 
 
 def test_strings_that_need_escaping_are_escaped_like_json_dumps():
@@ -36,3 +36,16 @@ def test_strings_that_need_escaping_are_escaped_like_json_dumps():
 def test_what_it_does_not_handle_itself_still_comes_out_as_json_dumps_writes_it():
     for unusual in ({1: "a", 2: "b"}, {"x": float("nan")}, {"x": float("inf")}, {"t": (1, [2, ()])}, [{}, []]):
         assert jsontext.dumps(unusual, "  ") == _reference(unusual, "  ")
+
+
+def test_the_streamed_reports_are_json_dumps_of_their_dicts(registry, tmp_path):
+    """The JSON report and the SARIF log are written in pieces; joined, they are the documents json.dumps makes of
+    report_dict and sarif_dict, on the sample services and on a scan that found nothing."""
+    from prc.formatters import json_report, sarif
+
+    from .conftest import REPO, run_scan
+
+    for report in (run_scan([REPO / "sample_services"], registry), run_scan([tmp_path], registry)):
+        assert json_report.render(report) == json.dumps(json_report.report_dict(report), indent=2, sort_keys=True,
+                                                        ensure_ascii=False) + "\n"
+        assert sarif.render(report) == json.dumps(sarif.sarif_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,4 +1,4 @@
-"""JSON text as json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) writes it, faster.
+"""JSON text as json.dumps(value, indent=2, sort_keys=..., ensure_ascii=False) writes it, faster.
 
 With `indent`, the standard library encodes in pure Python through layers of generators; a report of 100,000
 results spent most of its rendering there. This writer makes the same bytes (tests/test_jsontext.py holds it to
@@ -16,13 +16,13 @@ _CONSTANTS = {None: "null", True: "true", False: "false"}
 _FINITE = (float("inf"), float("-inf"))
 
 
-def dumps(value: object, prefix: str = "") -> str:
+def dumps(value: object, prefix: str = "", sort_keys: bool = True) -> str:
     """`value` as indented JSON; `prefix` is put after every newline (the indentation of where it goes)."""
     parts: list[str] = []
     try:
-        _write(value, "\n" + prefix, parts)
+        _write(value, "\n" + prefix, parts, sorted if sort_keys else list)
     except _Unusual:
-        return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n" + prefix)
+        return json.dumps(value, indent=2, sort_keys=sort_keys, ensure_ascii=False).replace("\n", "\n" + prefix)
     return "".join(parts)
 
 
@@ -30,7 +30,7 @@ class _Unusual(Exception):
     """A value this writer leaves to json.dumps (a non-string key, NaN, a type it does not know)."""
 
 
-def _write(value: object, newline: str, parts: list[str]) -> None:
+def _write(value: object, newline: str, parts: list[str], order) -> None:
     kind = type(value)
     if kind is str:
         parts.append(encode_basestring(value))
@@ -48,13 +48,13 @@ def _write(value: object, newline: str, parts: list[str]) -> None:
             return
         inner = newline + "  "
         separator = "{" + inner
-        for key in sorted(value):
+        for key in order(value):
             if type(key) is not str:
                 raise _Unusual
             parts.append(separator)
             parts.append(encode_basestring(key))
             parts.append(": ")
-            _write(value[key], inner, parts)
+            _write(value[key], inner, parts, order)
             separator = "," + inner
         parts.append(newline + "}")
     elif kind is list or kind is tuple:
@@ -65,7 +65,7 @@ def _write(value: object, newline: str, parts: list[str]) -> None:
         separator = "[" + inner
         for item in value:
             parts.append(separator)
-            _write(item, inner, parts)
+            _write(item, inner, parts, order)
             separator = "," + inner
         parts.append(newline + "]")
     else:

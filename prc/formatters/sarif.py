@@ -9,9 +9,10 @@ same bytes: rules sorted by id, results in the report's order, no timestamps, no
 
 from __future__ import annotations
 
-import json
+from typing import Iterator
 from urllib.parse import quote
 
+from . import jsontext
 from ..model import CheckInfo, Result, Severity, Status, Suppression
 from ..report import Report
 from ..registry import Check
@@ -170,30 +171,41 @@ def _result(r: Result, index: int, baseline_state: str | None) -> dict:
     return out
 
 
-def sarif_dict(report: Report) -> dict:
+def _reported(report: Report) -> tuple[list[Result], dict[str, dict], dict[str, str]]:
+    """The results the log lists, every rule by id, and each result's baselineState by fingerprint."""
     reported = [r for r in report.results if r.status in REPORTED]
     rules_by_id: dict[str, dict] = {c.id: _rule_for_check(c) for c in report.checks}
     for r in reported:
         if r.check.id not in rules_by_id:
             rules_by_id[r.check.id] = _rule_for_info(r.check)
-    rule_ids = sorted(rules_by_id)
-    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     state: dict[str, str] = {}
     if report.baseline is not None:
         state.update({r.fingerprint: "unchanged" for r in report.baseline.existing})
         state.update({r.fingerprint: "new" for r in report.baseline.new})
+    return reported, rules_by_id, state
+
+
+def _result_dicts(report: Report) -> Iterator[dict]:
+    reported, rules_by_id, state = _reported(report)
+    index = {rule_id: i for i, rule_id in enumerate(sorted(rules_by_id))}
+    for r in reported:
+        yield _result(r, index[r.check.id], state.get(r.fingerprint))
+
+
+def sarif_dict(report: Report, with_results: bool = True) -> dict:
+    _, rules_by_id, _ = _reported(report)
     run = {
         "tool": {"driver": {
             "name": "prc",
             "version": report.version,
             "semanticVersion": report.version,
-            "rules": [rules_by_id[rule_id] for rule_id in rule_ids],
+            "rules": [rules_by_id[rule_id] for rule_id in sorted(rules_by_id)],
         }},
         "originalUriBaseIds": {SRCROOT: {"description": {
             "text": "The directory holding .prc.yaml, or the scan root without one: every path prc reports is "
                     "relative to it."}}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(r, index[r.check.id], state.get(r.fingerprint)) for r in reported],
+        "results": list(_result_dicts(report)) if with_results else [],
         "properties": {
             "config": report.config_path or None,
             "gate": {"passed": report.gate.passed, "reasons": list(report.gate.reasons)},
@@ -204,5 +216,22 @@ def sarif_dict(report: Report) -> dict:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
+# Where the run's results go in the log's text: a key at the run's depth (strings hold no raw newline, so only
+# the layout can put one before it).
+_RESULTS_SLOT = '\n      "results": []'
+
+
+def chunks(report: Report) -> Iterator[str]:
+    """The log in pieces, byte for byte what json.dumps(sarif_dict(report), indent=2) gives, with the results
+    encoded one at a time, so a large report is never held as dicts and one string."""
+    skeleton = jsontext.dumps(sarif_dict(report, with_results=False), sort_keys=False) + "\n"
+    before, after = skeleton.split(_RESULTS_SLOT, 1)
+    yield before + _RESULTS_SLOT[:-1]
+    count = 0
+    for count, result in enumerate(_result_dicts(report), 1):
+        yield ("" if count == 1 else ",") + "\n        " + jsontext.dumps(result, "        ", sort_keys=False)
+    yield ("\n      ]" if count else "]") + after
+
+
 def render(report: Report) -> str:
-    return json.dumps(sarif_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return "".join(chunks(report))
