@@ -57,6 +57,17 @@ class ParseCache:
 
     def get(self, key: str) -> tuple[object] | None:
         """(product,) when a valid entry exists, else None."""
+        payload = self.get_payload(key)
+        if payload is None:
+            return None
+        try:
+            return (pickle.loads(payload),)
+        except Exception:  # a MAC'd entry should always load; if not (a pickle of another prc), rebuild it
+            self.ignored += 1
+            return None
+
+    def get_payload(self, key: str) -> bytes | None:
+        """The pickled product of a valid entry, verified and not yet unpickled; None when there is none."""
         try:
             data = self._path(key).read_bytes()
         except OSError:
@@ -66,16 +77,19 @@ class ParseCache:
         if not data.startswith(MAGIC) or not hmac.compare_digest(data[len(MAGIC):mac_end], self._mac(key, payload)):
             self.ignored += 1
             return None
-        try:
-            return (pickle.loads(payload),)
-        except Exception:  # a MAC'd entry should always load; if not (a pickle of another prc), rebuild it
-            self.ignored += 1
-            return None
+        return payload
 
     def put(self, key: str, product: object) -> None:
-        path = self._path(key)
         try:
             payload = pickle.dumps(product, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, RecursionError):
+            self.write_errors += 1
+            return
+        self.put_payload(key, payload)
+
+    def put_payload(self, key: str, payload: bytes) -> None:
+        path = self._path(key)
+        try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
@@ -89,7 +103,7 @@ class ParseCache:
                 except OSError:
                     pass
                 raise
-        except (OSError, pickle.PicklingError, RecursionError):
+        except OSError:
             self.write_errors += 1
 
 

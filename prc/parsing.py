@@ -18,7 +18,9 @@ import os
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Callable
+from pathlib import Path
+from collections import deque
+from typing import Callable, Iterator
 
 # Fewer files than this to parse are parsed in this process: starting worker processes costs more than
 # parsing a few dozen files.
@@ -99,9 +101,43 @@ def _parse_chunk(name: str, texts: list[str]) -> list[object]:
     return [parse_one(name, text) for text in texts]
 
 
-def _worker_start() -> None:
+_worker_cache = None  # the scan's ParseCache, in a worker process
+
+
+def _worker_start(cache=None) -> None:
+    global _worker_cache
+    _worker_cache = cache
     # A worker lives for one scan and holds little: the cyclic collector would only slow it down.
     gc.disable()
+
+
+def _read_and_parse(name: str, version: str, paths: list[str],
+                    max_bytes: int) -> list[tuple[str, bytes, bool] | None]:
+    """In a worker: read each file, and return the key of the text it read, the pickled product, and whether it
+    came from the cache (already pickled there: the bytes cross to the main process as they are) rather than
+    being parsed here (and put in the cache). None for a file that cannot be read: the source reads it again and
+    reports why."""
+    import pickle
+
+    from .discovery import FileReadError, read_text
+    from .parse_cache import ParseCache
+
+    out: list[tuple[str, bytes, bool] | None] = []
+    for path in paths:
+        try:
+            text = read_text(Path(path), max_bytes)
+        except FileReadError:
+            out.append(None)
+            continue
+        key = ParseCache.key(name, version, text)
+        payload = _worker_cache.get_payload(key) if _worker_cache is not None else None
+        cached = payload is not None
+        if not cached:
+            payload = pickle.dumps(parse_one(name, text), protocol=pickle.HIGHEST_PROTOCOL)
+            if _worker_cache is not None:
+                _worker_cache.put_payload(key, payload)
+        out.append((key, payload, cached))
+    return out
 
 
 def default_jobs() -> int:
@@ -114,21 +150,71 @@ def default_jobs() -> int:
 
 class Parser:
     """Parses texts for one scan: from the cache when it has them, else in worker processes when there are enough
-    of them and `jobs` > 1, else here. Products come back in the order of the texts."""
+    of them and `jobs` > 1, else here. Products come back in the order of the texts.
+
+    With workers, `prefetch` starts reading and parsing every file of the scan before the sources ask for them,
+    and `parse_iter` hands each product over as soon as it is ready, so this process builds objects from the
+    first files while the workers parse the rest (and the Terraform files after them). A prefetched product is
+    used only for a text whose key (a digest of the parser, its version and the text) is the key of what the
+    worker read: a file changed between the two reads is parsed again here."""
 
     def __init__(self, jobs: int = 1, cache=None):
         self.jobs = max(jobs, 1)
         self.cache = cache  # a prc.parse_cache.ParseCache, or None
         self._pool = None
+        self._prefetched: dict[str, list] = {}  # parser name -> futures of _read_and_parse chunks, in order
+        # (parser name, key) -> (pickled product, whether the worker found it in the cache) per file read with
+        # that text (two files with the same text are two entries)
+        self._ready: dict[tuple[str, str], list[tuple[bytes, bool]]] = {}
         self.counts = {"cached": 0, "parsed": 0, "in workers": 0}
 
+    def prefetch(self, name: str, paths: list[str], max_bytes: int) -> None:
+        if self.jobs == 1 or len(paths) < POOL_MIN_FILES:
+            return
+        pool = self._get_pool()
+        version = parser_version(name)
+        self._prefetched.setdefault(name, []).extend(
+            pool.submit(_read_and_parse, name, version, paths[i:i + CHUNK_FILES], max_bytes)
+            for i in range(0, len(paths), CHUNK_FILES))
+
     def parse(self, name: str, texts: list[str]) -> list[object]:
+        return list(self.parse_iter(name, texts))
+
+    def parse_iter(self, name: str, texts: list[str]) -> Iterator[object]:
+        """Products in the order of the texts, each as soon as it is ready."""
+        import pickle
+
+        pending = deque(self._prefetched.pop(name, ()))
+        if not pending and self.cache is None:
+            yield from self._parse_uncached(name, texts)
+            return
+        version = parser_version(name)
+        keys = [_key(name, version, text) for text in texts]
+        if not pending:
+            yield from self._from_cache_or_parse(name, texts, keys)
+            return
+        for text, key in zip(texts, keys):
+            # Workers answer in the order the files were found, and sources ask in nearly that order.
+            while (name, key) not in self._ready and pending:
+                for entry in pending.popleft().result():
+                    if entry is not None:
+                        self._ready.setdefault((name, entry[0]), []).append(entry[1:])
+            entries = self._ready.get((name, key))
+            ready = entries.pop() if entries else None
+            if entries == []:
+                del self._ready[(name, key)]
+            if ready is None:  # changed since the worker read it, or not a file (standard input)
+                yield from self._from_cache_or_parse(name, [text], [key])
+                continue
+            self.counts["cached" if ready[1] else "in workers"] += 1
+            self.counts["parsed"] += not ready[1]
+            yield pickle.loads(ready[0])
+
+    def _from_cache_or_parse(self, name: str, texts: list[str], keys: list[str]) -> Iterator[object]:
         products: list[object] = [None] * len(texts)
         todo: list[int] = []
-        version = parser_version(name) if self.cache is not None else ""
-        keys = [self.cache.key(name, version, text) for text in texts] if self.cache is not None else []
-        for i in range(len(texts)):
-            if self.cache is not None and (found := self.cache.get(keys[i])) is not None:
+        for i, key in enumerate(keys):
+            if self.cache is not None and (found := self.cache.get(key)) is not None:
                 products[i] = found[0]
                 self.counts["cached"] += 1
             else:
@@ -137,10 +223,10 @@ class Parser:
             products[i] = product
             if self.cache is not None:
                 self.cache.put(keys[i], product)
-        self.counts["parsed"] += len(todo)
-        return products
+        yield from products
 
     def _parse_uncached(self, name: str, texts: list[str]) -> list[object]:
+        self.counts["parsed"] += len(texts)
         if self.jobs == 1 or len(texts) < POOL_MIN_FILES:
             return _parse_chunk(name, texts)
         pool = self._get_pool()
@@ -160,13 +246,24 @@ class Parser:
             method = "fork" if "fork" in methods and threading.active_count() == 1 else \
                 "forkserver" if "forkserver" in methods else "spawn"
             self._pool = ProcessPoolExecutor(self.jobs, multiprocessing.get_context(method),
-                                             initializer=_worker_start)
+                                             initializer=_worker_start, initargs=(self.cache,))
         return self._pool
 
     def close(self) -> None:
         if self._pool is not None:
+            for futures in self._prefetched.values():
+                for future in futures:
+                    future.cancel()
             self._pool.shutdown()
             self._pool = None
+        self._prefetched.clear()
+        self._ready.clear()
+
+
+def _key(name: str, version: str, text: str) -> str:
+    from .parse_cache import ParseCache
+
+    return ParseCache.key(name, version, text)
 
 
 _SERIAL = Parser()

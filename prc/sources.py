@@ -34,9 +34,13 @@ class LoadContext:
 
     def parse(self, name: str, texts: list[str]) -> list[object]:
         """What parser `name` (prc.parsing.PARSERS) makes of each text, in order."""
+        return list(self.parse_iter(name, texts))
+
+    def parse_iter(self, name: str, texts: list[str]) -> Iterator[object]:
+        """The same, each product as soon as it is ready (parsing may still be going on in worker processes)."""
         from .parsing import serial
 
-        return (self.parser or serial()).parse(name, texts)
+        return (self.parser or serial()).parse_iter(name, texts)
 
 
 @dataclass
@@ -85,8 +89,22 @@ def _sources() -> list[tuple[str, frozenset[str], Loader]]:
     ]
 
 
+# What parser (prc.parsing.PARSERS) reads the files of a kind; .tf.json files are read as JSON, not HCL.
+_PARSER_OF_KIND = {"yaml": "yaml", "dockerfile": "dockerfile", "terraform": "hcl"}
+
+
+def _prefetch(files: list[FoundFile], ctx: LoadContext) -> None:
+    """Let worker processes start on every file now, in the order the sources will ask (see Parser.prefetch)."""
+    if ctx.parser is None:
+        return
+    for kind, name in _PARSER_OF_KIND.items():
+        paths = [str(f.path) for f in files if f.kind == kind and not f.display.lower().endswith(".json")]
+        ctx.parser.prefetch(name, paths, ctx.max_file_bytes)
+
+
 def load_all(files: list[FoundFile], ctx: LoadContext) -> Loaded:
     """Every source over the files of its kinds, in a fixed order."""
+    _prefetch(files, ctx)
     total = Loaded()
     claimed: set[str] = set()
     for name, kinds, load in _sources():

@@ -238,3 +238,24 @@ def test_jobs_must_be_a_positive_number(capsys):
         main(["scan", ".", "--jobs", "0"])
     assert exit_info.value.code == 2
     assert "expected a number of processes, 1 or more, got '0'" in capsys.readouterr().err
+
+
+def test_a_file_changed_after_the_workers_read_it_is_parsed_again_from_the_text_the_source_read(tmp_path):
+    """Workers read files ahead of the sources; a product is used only for the very text the source holds."""
+    paths = []
+    for i in range(parsing.POOL_MIN_FILES + 2):
+        path = tmp_path / f"f{i:03}.yaml"
+        path.write_text("same: text\n" if i < 3 else f"n: {i}\n")  # three files share one text
+        paths.append(path)
+    parser = Parser(2)
+    try:
+        parser.prefetch("yaml", [str(p) for p in paths], 1 << 20)
+        paths[5].write_text("n: changed\n")  # after the workers were given it (they may have read it already)
+        products = list(parser.parse_iter("yaml", [p.read_text() for p in paths]))
+    finally:
+        parser.close()
+    assert [p.documents[0].data for p in products[:3]] == [{"same": "text"}] * 3
+    assert products[5].documents[0].data == {"n": "changed"}
+    assert [p.documents[0].data for p in products[6:]] == [{"n": i} for i in range(6, len(paths))]
+    assert parser.counts["parsed"] == len(paths)  # none served twice, none lost
+    assert parser.counts["in workers"] >= len(paths) - 1

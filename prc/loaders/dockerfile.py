@@ -1126,7 +1126,7 @@ def load(files: list, ctx: "LoadContext") -> "Loaded":
     loaded = Loaded()
     root = Path(ctx.root)
     texts = list(read_each(files, ctx, loaded))
-    for (found, text), parsed in zip(texts, ctx.parse("dockerfile", [text for _, text in texts])):
+    for (found, text), parsed in zip(texts, ctx.parse_iter("dockerfile", [text for _, text in texts])):
         dockerfile, problems = load_dockerfile_text(found.display, text, found.path, root, ctx.max_file_bytes,
                                                     parsed)
         loaded.problems += problems

@@ -243,10 +243,11 @@ def load(files, ctx) -> "Loaded":
     objects: list[K8sObject] = []
     read = Loaded()
     displays = [found.display if found else STDIN for found, _ in texts]
-    wanted = [i for i, (display, (_, text)) in enumerate(zip(displays, texts)) if not unparsed_reason(display, text)]
-    products = dict(zip(wanted, ctx.parse("yaml", [texts[i][1] for i in wanted])))
-    for i, (display, (_, text)) in enumerate(zip(displays, texts)):
-        one = load_k8s_text(display, text, ctx, products.get(i))
+    wanted = [not unparsed_reason(display, text) for display, (_, text) in zip(displays, texts)]
+    # Consumed lazily: objects are built from the first files while later ones may still be parsing elsewhere.
+    products = ctx.parse_iter("yaml", [text for (_, text), parse in zip(texts, wanted) if parse])
+    for display, (_, text), parse in zip(displays, texts, wanted):
+        one = load_k8s_text(display, text, ctx, next(products) if parse else None)
         objects += one.objects
         loaded.problems += one.problems
         loaded.skipped += one.skipped
