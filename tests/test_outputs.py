@@ -286,9 +286,11 @@ def test_a_scan_error_after_the_scan_is_exit_3_not_a_failed_gate(tmp_path, prc, 
     import prc.formatters.sarif as sarif
 
     def broken(report):
+        # Halfway through: the SARIF log is written in pieces, and half a log must not reach the file.
+        yield '{\n  "$schema": '
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(sarif, "render", broken)
+    monkeypatch.setattr(sarif, "chunks", broken)
     done = prc("scan", ".", "--output", "sarif=prc.sarif", cwd=make_tree(tmp_path))
     assert done.returncode == 3
     assert "internal error" in done.stderr
