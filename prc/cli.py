@@ -115,13 +115,18 @@ def _parse_arguments(command) -> None:
 
 
 def _audit_parser(sub, formats, file_formats, fail_on_choices) -> None:
-    """`prc audit aws`: the arguments live with the audit (prc/aws/cli.py), which imports no boto3 to add them."""
+    """`prc audit aws` and `prc audit k8s`: the arguments live with each audit (prc/aws/cli.py, prc/kube/cli.py),
+    which import no boto3 or kubernetes to add them."""
     from .aws.cli import add_arguments
+    from .kube.cli import add_arguments as add_k8s_arguments
 
     audit = sub.add_parser("audit", help="audit a live cloud account (read-only) and report readiness per service")
     clouds = audit.add_subparsers(dest="audit_target", metavar="CLOUD", required=True)
     aws = clouds.add_parser("aws", help="audit an AWS account: IAM and EC2 production readiness, read-only")
     add_arguments(aws, formats, file_formats, fail_on_choices, _date)
+    k8s = clouds.add_parser("k8s", help="audit a Kubernetes cluster: the PRC-K8S checks on its live objects, "
+                                        "read-only")
+    add_k8s_arguments(k8s, formats, file_formats, fail_on_choices, _date)
 
 
 def _baseline_parser(sub) -> None:
@@ -563,7 +568,12 @@ def _baseline(args) -> int:
 
 
 def _audit(args) -> int:
-    """`prc audit aws`: the scan pipeline's engine, waivers, scores, gate and formatters over a live account."""
+    """`prc audit aws|k8s`: the scan pipeline's engine, waivers, scores, gate and formatters over a live account
+    or cluster."""
+    if args.audit_target == "k8s":
+        from .kube.cli import run as run_k8s
+
+        return run_k8s(args, sys.modules[__name__])
     from .aws.cli import run
 
     return run(args, sys.modules[__name__])
