@@ -1,5 +1,5 @@
-"""Command line: `prc scan`, `prc services`, `prc checks`, `prc explain`, `prc init`, `prc audit aws`,
-`prc --version`."""
+"""Command line: `prc scan`, `prc services`, `prc checks`, `prc explain`, `prc init`, `prc baseline`,
+`prc audit aws`, `prc audit k8s`, `prc --version`."""
 
 from __future__ import annotations
 
@@ -565,6 +565,25 @@ def _baseline(args) -> int:
         return EXIT_USAGE
     print(summary)
     return EXIT_OK
+
+
+def _audit_config(args, registry):
+    """(config, its path or None) for an audit: --config, else a .prc.yaml found from the working directory
+    upwards; or the exit code when it is missing or invalid (the reason is on stderr)."""
+    from .config import Config, ConfigError, find_config, load_config
+
+    if args.config and not args.config.is_file():
+        print(f"prc: {args.config}: no such config file", file=sys.stderr)
+        return EXIT_USAGE
+    config_path = args.config or find_config(Path.cwd())
+    if not config_path:
+        return Config(), None
+    try:
+        return load_config(config_path, _shown(config_path), registry, shown_in_report=config_path.name), config_path
+    except ConfigError as exc:
+        for message in exc.messages:
+            print(message, file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _audit(args) -> int:

@@ -14,6 +14,8 @@ NOTHING_CHECKED = "nothing was checked"
 def nothing_checked(paths: str, skipped: int) -> str:
     if paths.startswith("AWS account"):
         return f"{NOTHING_CHECKED}: nothing could be read from {paths} (every collector failed or found nothing)"
+    if paths.startswith("Kubernetes cluster"):
+        return f"{NOTHING_CHECKED}: no workload or other object to judge was read from {paths}"
     return f"{NOTHING_CHECKED}: no Kubernetes objects found in {paths or 'the input'} ({skipped} files skipped)"
 
 

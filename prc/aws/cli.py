@@ -43,7 +43,6 @@ def add_arguments(aws, formats, file_formats, fail_on_choices, date_type) -> Non
 
 def run(args, cli) -> int:
     """`cli` is prc.cli: its output, registry and emit helpers are shared with `prc scan`."""
-    from ..config import Config, ConfigError, find_config, load_config
     from ..gate import evaluate
     from .audit import audit
     from .snapshot import Snapshot, SnapshotError
@@ -56,18 +55,10 @@ def run(args, cli) -> int:
     if isinstance(outputs, int):
         return outputs
     registry = cli._registry_or_exit()
-    if args.config and not args.config.is_file():
-        print(f"prc: {args.config}: no such config file", file=sys.stderr)
-        return EXIT_USAGE
-    config_path = args.config or find_config(Path.cwd())
-    config = Config()
-    if config_path:
-        try:
-            config = load_config(config_path, cli._shown(config_path), registry, shown_in_report=config_path.name)
-        except ConfigError as exc:
-            for message in exc.messages:
-                print(message, file=sys.stderr)
-            return EXIT_USAGE
+    loaded = cli._audit_config(args, registry)
+    if isinstance(loaded, int):
+        return loaded
+    config, config_path = loaded
     if args.service_tag:
         config.service_tag = args.service_tag
     if args.from_snapshot:

@@ -60,7 +60,6 @@ def _usage_errors(args) -> list[str]:
 
 def run(args, cli) -> int:
     """`cli` is prc.cli: its output, registry and emit helpers are shared with `prc scan`."""
-    from ..config import Config, ConfigError, find_config, load_config
     from ..gate import evaluate
     from .audit import audit
 
@@ -73,18 +72,10 @@ def run(args, cli) -> int:
     if isinstance(outputs, int):
         return outputs
     registry = cli._registry_or_exit()
-    if args.config and not args.config.is_file():
-        print(f"prc: {args.config}: no such config file", file=sys.stderr)
-        return EXIT_USAGE
-    config_path = args.config or find_config(Path.cwd())
-    config = Config()
-    if config_path:
-        try:
-            config = load_config(config_path, cli._shown(config_path), registry, shown_in_report=config_path.name)
-        except ConfigError as exc:
-            for message in exc.messages:
-                print(message, file=sys.stderr)
-            return EXIT_USAGE
+    loaded = cli._audit_config(args, registry)
+    if isinstance(loaded, int):
+        return loaded
+    config, config_path = loaded
     collection = _collect(args)
     if isinstance(collection, int):
         return collection
