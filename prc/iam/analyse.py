@@ -159,7 +159,7 @@ def _grant(statement: Statement, catalogue: Catalogue) -> _Grant:
     if statement.actions is not None:
         actions = matched
     else:  # NotAction: every catalogue action except the matched ones
-        actions = {a.key: a for a in catalogue.all_actions() if a.key not in matched}
+        actions = catalogue.all_actions_except(frozenset(matched))
     star = statement.not_resources is not None or any(_star(r) for r in statement.resources or ())
     return _Grant(statement, actions, star, conditions.restricting(statement), unknown)
 

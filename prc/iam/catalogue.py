@@ -83,6 +83,9 @@ class Catalogue:
     load_seconds: float
     _raw: dict[str, str] = field(repr=False)
     _decoded: dict[str, dict[str, ActionInfo]] = field(default_factory=dict, repr=False)
+    # all_actions_except, per set of excluded keys: a NotAction statement repeated across a monorepo's policies
+    # would otherwise rebuild a dict of every AWS action (~18,000) each time.
+    _complements: dict[frozenset, dict[str, ActionInfo]] = field(default_factory=dict, repr=False)
 
     @property
     def services(self) -> list[str]:
@@ -146,6 +149,16 @@ class Catalogue:
 
     def all_actions(self) -> list[ActionInfo]:
         return self.expand("*")
+
+    def all_actions_except(self, keys: frozenset) -> dict[str, ActionInfo]:
+        """Key -> ActionInfo of every action whose key is not in `keys` (what a NotAction grants). The dict is
+        shared between callers: read it, never change it."""
+        found = self._complements.get(keys)
+        if found is None:
+            if len(self._complements) >= 256:
+                self._complements.clear()
+            found = self._complements[keys] = {a.key: a for a in self.all_actions() if a.key not in keys}
+        return found
 
     def close_matches(self, action: str, n: int = 1) -> list[str]:
         """Catalogue names closest to a misspelled action, for a "did you mean"."""
