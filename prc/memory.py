@@ -16,10 +16,22 @@ from typing import Iterator
 
 from .timings import phase
 
+# Whether long_lived froze the heap and no release() has followed. Not every load ends in scan(), which releases:
+# `prc services` loads through scan.model_services alone.
+_frozen = False
+
 
 @contextmanager
 def long_lived() -> Iterator[None]:
     """Pause the collector while the block allocates objects that live until the scan ends, then freeze them."""
+    global _frozen
+    if _frozen:
+        # An earlier load was never released. Its objects are garbage now, but the cycles among them sit in the
+        # permanent generation, which no collection walks: without this, each such load in a long-running process
+        # (a test suite, an editor integration calling `services`) would keep its cycles for good. Only then, so a
+        # one-shot scan never pays for a full collection.
+        release()
+        gc.collect()
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -33,8 +45,11 @@ def long_lived() -> Iterator[None]:
                 gc.collect(0)
             gc.enable()
             gc.freeze()
+            _frozen = True
 
 
 def release() -> None:
     """The scan is over: what long_lived froze may be collected again."""
+    global _frozen
+    _frozen = False
     gc.unfreeze()

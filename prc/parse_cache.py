@@ -90,7 +90,9 @@ class ParseCache:
     def put_payload(self, key: str, payload: bytes) -> None:
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # 0700 like the cache directory: with the common umask 002 the default mode let the group write entries.
+            path.parent.parent.mkdir(mode=0o700, exist_ok=True)
+            path.parent.mkdir(mode=0o700, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as stream:

@@ -15,6 +15,7 @@ import gc
 import hashlib
 import importlib
 import os
+import signal
 import sys
 import threading
 from dataclasses import dataclass
@@ -109,20 +110,37 @@ def _worker_start(cache=None) -> None:
     _worker_cache = cache
     # A worker lives for one scan and holds little: the cyclic collector would only slow it down.
     gc.disable()
+    # Ctrl-C in a terminal signals the whole process group. The main process stops the scan and shuts the pool
+    # down (Parser.close); a worker interrupted too could be stopped while writing its answer to the pool's result
+    # pipe, which left the pool broken and the main process waiting for it at exit, for ever.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if os.name == "posix":
+        threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: exit once the process that started it is gone. A main process killed outright (kill -9, the
+    out-of-memory killer) never shuts the pool down, and its idle workers, each still holding the pool's pipes
+    open, would wait for work for ever."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _read_and_parse(name: str, version: str, paths: list[str],
-                    max_bytes: int) -> list[tuple[str, bytes, bool] | None]:
+                    max_bytes: int) -> list[tuple[str, bytes | None, bool] | None]:
     """In a worker: read each file, and return the key of the text it read, the pickled product, and whether it
     came from the cache (already pickled there: the bytes cross to the main process as they are) rather than
     being parsed here (and put in the cache). None for a file that cannot be read: the source reads it again and
-    reports why."""
+    reports why. A product of None: the main process is to parse that text itself."""
     import pickle
 
     from .discovery import FileReadError, read_text
     from .parse_cache import ParseCache
 
-    out: list[tuple[str, bytes, bool] | None] = []
+    out: list[tuple[str, bytes | None, bool] | None] = []
     for path in paths:
         try:
             text = read_text(Path(path), max_bytes)
@@ -130,12 +148,19 @@ def _read_and_parse(name: str, version: str, paths: list[str],
             out.append(None)
             continue
         key = ParseCache.key(name, version, text)
-        payload = _worker_cache.get_payload(key) if _worker_cache is not None else None
-        cached = payload is not None
-        if not cached:
-            payload = pickle.dumps(parse_one(name, text), protocol=pickle.HIGHEST_PROTOCOL)
-            if _worker_cache is not None:
-                _worker_cache.put_payload(key, payload)
+        try:
+            payload = _worker_cache.get_payload(key) if _worker_cache is not None else None
+            cached = payload is not None
+            if not cached:
+                payload = pickle.dumps(parse_one(name, text), protocol=pickle.HIGHEST_PROTOCOL)
+                if _worker_cache is not None:
+                    _worker_cache.put_payload(key, payload)
+        except Exception:
+            # A product nested deeper than pickle can recurse (a long chain of `+` in HCL, YAML nested ~1,000
+            # levels: both parse), a parser bug, memory running out here: the main process parses this text as a
+            # serial scan does, and gives its answer or its error. Raised from here, it would fail the chunk's
+            # sixteen files and the scan, where `--jobs 1` succeeds.
+            payload, cached = None, False
         out.append((key, payload, cached))
     return out
 
@@ -196,19 +221,33 @@ class Parser:
         for text, key in zip(texts, keys):
             # Workers answer in the order the files were found, and sources ask in nearly that order.
             while (name, key) not in self._ready and pending:
-                for entry in pending.popleft().result():
+                try:
+                    answered = pending.popleft().result()
+                except Exception:
+                    # The pool broke (a worker killed: out of memory, a signal) or the chunk failed as a whole:
+                    # its files are parsed here, as they are when no worker read them.
+                    answered = ()
+                for entry in answered:
                     if entry is not None:
                         self._ready.setdefault((name, entry[0]), []).append(entry[1:])
             entries = self._ready.get((name, key))
             ready = entries.pop() if entries else None
             if entries == []:
                 del self._ready[(name, key)]
-            if ready is None:  # changed since the worker read it, or not a file (standard input)
+            product = _NONE
+            if ready is not None and ready[0] is not None:
+                try:
+                    product = pickle.loads(ready[0])
+                except Exception:  # as ParseCache.get: what does not load is parsed again, never a failed scan
+                    product = _NONE
+            if product is _NONE:
+                # Changed since the worker read it, not a file (standard input), or the worker could not hand over
+                # its product.
                 yield from self._from_cache_or_parse(name, [text], [key])
                 continue
             self.counts["cached" if ready[1] else "in workers"] += 1
             self.counts["parsed"] += not ready[1]
-            yield pickle.loads(ready[0])
+            yield product
 
     def _from_cache_or_parse(self, name: str, texts: list[str], keys: list[str]) -> Iterator[object]:
         products: list[object] = [None] * len(texts)
@@ -229,9 +268,15 @@ class Parser:
         self.counts["parsed"] += len(texts)
         if self.jobs == 1 or len(texts) < POOL_MIN_FILES:
             return _parse_chunk(name, texts)
-        pool = self._get_pool()
         chunks = [texts[i:i + CHUNK_FILES] for i in range(0, len(texts), CHUNK_FILES)]
-        products = [product for chunk in pool.map(_parse_chunk, [name] * len(chunks), chunks) for product in chunk]
+        try:
+            pool = self._get_pool()
+            products = [product for chunk in pool.map(_parse_chunk, [name] * len(chunks), chunks)
+                        for product in chunk]
+        except Exception:
+            # A broken pool, a product that cannot cross between processes, an error in a worker: parsed here, the
+            # answer (or the error) is the serial scan's.
+            return _parse_chunk(name, texts)
         self.counts["in workers"] += len(texts)
         return products
 
@@ -240,24 +285,35 @@ class Parser:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            # fork starts a worker in milliseconds with prc already imported; it is only safe while this process
-            # runs one thread (a thread holding a lock at the fork would leave the lock held in the child).
-            methods = multiprocessing.get_all_start_methods()
-            method = "fork" if "fork" in methods and threading.active_count() == 1 else \
-                "forkserver" if "forkserver" in methods else "spawn"
-            self._pool = ProcessPoolExecutor(self.jobs, multiprocessing.get_context(method),
+            self._pool = ProcessPoolExecutor(self.jobs, multiprocessing.get_context(_start_method()),
                                              initializer=_worker_start, initargs=(self.cache,))
         return self._pool
 
     def close(self) -> None:
         if self._pool is not None:
-            for futures in self._prefetched.values():
-                for future in futures:
-                    future.cancel()
-            self._pool.shutdown()
+            # Every chunk not started yet, those parse_iter took over (an interrupted or failed source leaves them
+            # in its generator) as well as those no source asked for: without this, an interrupted scan waits for
+            # every file to be parsed before it stops.
+            self._pool.shutdown(cancel_futures=True)
             self._pool = None
         self._prefetched.clear()
         self._ready.clear()
+
+
+def _start_method() -> str:
+    """fork starts a worker in milliseconds with prc already imported; it is only safe on Linux while this process
+    runs one thread (a thread holding a lock at the fork would leave the lock held in the child). On macOS the
+    system libraries make fork unsafe even then (why Python's default there is spawn)."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+# A product no parser makes: "nothing usable came back for this text".
+_NONE = object()
 
 
 def _key(name: str, version: str, text: str) -> str:

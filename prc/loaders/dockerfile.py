@@ -86,6 +86,11 @@ class DockerfileError(Exception):
         self.message = message
         self.line = line
 
+    def __reduce__(self):
+        # A parse (ParsedDockerfile.errors) crosses from a worker process and lives in the parse cache as a pickle;
+        # an exception pickles as cls(*args), and args holds the message alone, so without this it would not load.
+        return type(self), (self.message, self.line)
+
 
 # Directory names that hold build files, not a service's.
 GENERIC_DIRECTORIES = frozenset({"docker", "dockerfiles", "build", "builds", ".devcontainer", "devcontainer",
