@@ -458,7 +458,12 @@ def _services(args) -> int:
     if isinstance(prepared, int):
         return prepared
     _, config, scan_input, _ = prepared
-    loaded, views = model_services(scan_input, config)
+    from .memory import release
+
+    try:
+        loaded, views = model_services(scan_input, config)
+    finally:
+        release()  # what loading froze may be collected again, as after a scan
     # Alert rules of a PrometheusRule are parts, not owners: one that joined no service is still listed.
     parts = [t for t in loaded.targets if getattr(t, "owner", t) is not t and isinstance(getattr(t, "service", None), str)
              and hasattr(t, "service_reason") and t.service not in {v.name for v in views}]

@@ -339,7 +339,9 @@ def _write_cache(path: Path, blob: bytes) -> bool:
     """Write atomically; False (and no cache) when the directory is not writable."""
     tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Private, as the parse cache requires of the directory they share (prc/parse_cache.py refuses one
+        # that others may write).
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(prefix=".iam-catalogue-", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(blob)
