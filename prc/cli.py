@@ -123,10 +123,29 @@ def _audit_parser(sub, formats, file_formats, fail_on_choices) -> None:
     audit = sub.add_parser("audit", help="audit a live cloud account (read-only) and report readiness per service")
     clouds = audit.add_subparsers(dest="audit_target", metavar="CLOUD", required=True)
     aws = clouds.add_parser("aws", help="audit an AWS account: IAM and EC2 production readiness, read-only")
-    add_arguments(aws, formats, file_formats, fail_on_choices, _date)
+    add_arguments(aws, _date)
+    _audit_report_arguments(aws, formats, file_formats, fail_on_choices, "also list passing checks")
     k8s = clouds.add_parser("k8s", help="audit a Kubernetes cluster: the PRC-K8S checks on its live objects, "
                                         "read-only")
-    add_k8s_arguments(k8s, formats, file_formats, fail_on_choices, _date)
+    add_k8s_arguments(k8s, _date)
+    _audit_report_arguments(k8s, formats, file_formats, fail_on_choices,
+                            "also list passing checks and everything skipped")
+
+
+def _audit_report_arguments(audit, formats, file_formats, fail_on_choices, verbose_help: str) -> None:
+    """The configuration, report and gate options every audit shares with the others (and with scan)."""
+    audit.add_argument("--config", type=Path, help="use this .prc.yaml instead of looking it up from the working "
+                                                   "directory")
+    audit.add_argument("--format", choices=tuple(formats), default="console", help="what standard output gets")
+    audit.add_argument("--output", action="append", default=[], metavar="FORMAT=PATH",
+                       help=f"also write a report to a file; repeatable. FORMAT is one of {', '.join(file_formats)}")
+    audit.add_argument("--annotations", choices=("auto", "always", "never"), default="auto",
+                       help="GitHub annotations on standard error (as for scan)")
+    audit.add_argument("--verbose", "-v", action="store_true", help=verbose_help)
+    audit.add_argument("--fail-on", choices=fail_on_choices, default="verdict",
+                       help="gate on service verdicts (default), on findings of a severity or above, or never")
+    audit.add_argument("--min-score", type=float, metavar="N", help="also fail when any service scores below N")
+    audit.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
 
 
 def _baseline_parser(sub) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 EXIT_USAGE = 2
 
 
-def add_arguments(aws, formats, file_formats, fail_on_choices, date_type) -> None:
+def add_arguments(aws, date_type) -> None:
     source = aws.add_argument_group("what to audit")
     source.add_argument("--profile", help="the AWS profile to use (default: the normal boto3 credential chain)")
     regions = source.add_mutually_exclusive_group()
@@ -25,18 +25,6 @@ def add_arguments(aws, formats, file_formats, fail_on_choices, date_type) -> Non
                         help="also write what was collected to FILE (JSON, no credentials)")
     source.add_argument("--from-snapshot", type=Path, metavar="FILE",
                         help="judge a saved snapshot instead of calling AWS")
-    aws.add_argument("--config", type=Path, help="use this .prc.yaml instead of looking it up from the working "
-                                                 "directory")
-    aws.add_argument("--format", choices=tuple(formats), default="console", help="what standard output gets")
-    aws.add_argument("--output", action="append", default=[], metavar="FORMAT=PATH",
-                     help=f"also write a report to a file; repeatable. FORMAT is one of {', '.join(file_formats)}")
-    aws.add_argument("--annotations", choices=("auto", "always", "never"), default="auto",
-                     help="GitHub annotations on standard error (as for scan)")
-    aws.add_argument("--verbose", "-v", action="store_true", help="also list passing checks")
-    aws.add_argument("--fail-on", choices=fail_on_choices, default="verdict",
-                     help="gate on service verdicts (default), on findings of a severity or above, or never")
-    aws.add_argument("--min-score", type=float, metavar="N", help="also fail when any service scores below N")
-    aws.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     aws.add_argument("--today", type=date_type,
                      help="count credential and role ages, and waiver expiry, as of this date (default: today)")
 

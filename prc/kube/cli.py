@@ -17,7 +17,7 @@ EXIT_USAGE = 2
 _NAMESPACE_RE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 
 
-def add_arguments(k8s, formats, file_formats, fail_on_choices, date_type) -> None:
+def add_arguments(k8s, date_type) -> None:
     source = k8s.add_argument_group("what to audit")
     source.add_argument("--kubeconfig", type=Path, metavar="FILE",
                         help="the kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config; in a pod without "
@@ -32,18 +32,6 @@ def add_arguments(k8s, formats, file_formats, fail_on_choices, date_type) -> Non
                         help="how long one API request may take (default 30)")
     # Objects per list request (default 500, as kubectl); tests lower it so that every kind spans pages.
     source.add_argument("--page-size", type=int, help=argparse.SUPPRESS)
-    k8s.add_argument("--config", type=Path, help="use this .prc.yaml instead of looking it up from the working "
-                                                 "directory")
-    k8s.add_argument("--format", choices=tuple(formats), default="console", help="what standard output gets")
-    k8s.add_argument("--output", action="append", default=[], metavar="FORMAT=PATH",
-                     help=f"also write a report to a file; repeatable. FORMAT is one of {', '.join(file_formats)}")
-    k8s.add_argument("--annotations", choices=("auto", "always", "never"), default="auto",
-                     help="GitHub annotations on standard error (as for scan)")
-    k8s.add_argument("--verbose", "-v", action="store_true", help="also list passing checks and everything skipped")
-    k8s.add_argument("--fail-on", choices=fail_on_choices, default="verdict",
-                     help="gate on service verdicts (default), on findings of a severity or above, or never")
-    k8s.add_argument("--min-score", type=float, metavar="N", help="also fail when any service scores below N")
-    k8s.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     k8s.add_argument("--today", type=date_type, help="judge waiver and attestation expiry as of this date "
                                                      "(default: today)")
 
