@@ -18,9 +18,7 @@ same bytes.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,23 +234,7 @@ def _kind(value: object) -> str:
 
 
 def write(path: Path, text: str) -> None:
-    """Write through a temporary file in the same directory and rename it over the target, so an interrupted
-    write never leaves a half-written baseline behind."""
-    try:
-        mode = path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Atomically: an interrupted write never leaves a half-written baseline behind."""
+    from .atomic import write_atomically
+
+    write_atomically(path, text)

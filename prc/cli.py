@@ -439,33 +439,9 @@ def _pieces(module, report):
 
 
 def _write_atomically(path: Path, text) -> None:
-    """Write to a temporary file beside `path`, then rename it over `path`: a reader (or a crash, or a formatter
-    failing halfway through its pieces) never sees half a report. `text` is a string or an iterable of pieces.
-    A new file gets the mode the umask gives; an existing one keeps its own."""
-    import contextlib
-    import stat
-    import tempfile
+    from .atomic import write_atomically
 
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            # "replace": a file name that is not UTF-8 must not lose the whole report.
-            for piece in (text,) if isinstance(text, str) else text:
-                stream.write(piece.encode("utf-8", "replace"))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, text)
 
 
 def _services(args) -> int:

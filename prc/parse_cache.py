@@ -17,8 +17,9 @@ import os
 import pickle
 import secrets
 import stat
-import tempfile
 from pathlib import Path
+
+from .atomic import write_atomically
 
 MAGIC = b"prc-parse-cache-1\n"
 KEY_BYTES = 32
@@ -93,18 +94,9 @@ class ParseCache:
             # 0700 like the cache directory: with the common umask 002 the default mode let the group write entries.
             path.parent.parent.mkdir(mode=0o700, exist_ok=True)
             path.parent.mkdir(mode=0o700, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as stream:
-                    stream.write(MAGIC + self._mac(key, payload) + payload)
-                # Atomic: a scan running beside this one reads the old entry, the new one or none, never half.
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            # Atomic: a scan running beside this one reads the old entry, the new one or none, never half. Not
+            # fsynced: an entry lost to a crash is parsed again.
+            write_atomically(path, MAGIC + self._mac(key, payload) + payload, mode=0o600, durable=False)
         except OSError:
             self.write_errors += 1
 
@@ -128,15 +120,5 @@ def _secret(path: Path) -> bytes:
     except FileNotFoundError:
         pass
     secret = secrets.token_bytes(KEY_BYTES)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # mkstemp makes it 0600
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(secret)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(path, secret, mode=0o600)
     return secret
